@@ -1,0 +1,198 @@
+package attr
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestParseNumber(t *testing.T) {
+	cases := []struct{ in, want, err string }{
+		{"0", "0", ""},
+		{"-0", "0", ""},
+		{"00042", "42", ""},
+		{"1.0", "1", ""},
+		{"3.1400", "3.14", ""},
+		{"1.5E2", "150", ""},
+		{"0042.1200", "42.12", ""},
+		{"1E125", "1" + strings.Repeat("0", 125), ""},
+		{"1E-130", "0." + strings.Repeat("0", 129) + "1", ""},
+		{"12345678901234567890123456789012345678", "12345678901234567890123456789012345678", ""},
+		{"-9.9999999999999999999999999999999999999E+125", "-99999999999999999999999999999999999999" + strings.Repeat("0", 88), ""},
+		{"123456789012345678901234567890123456789", "", msgPrecision},
+		{"1E+126", "", msgOverflow},
+		{"-1E+126", "", msgOverflow},
+		{"1E-131", "", msgUnderflow},
+		{"abc", "", msgNotNumber},
+		{"", "", msgNotNumber},
+		{"NaN", "", msgNotNumber},
+		{"Infinity", "", msgNotNumber},
+		{"1 ", "", msgNotNumber},
+	}
+	for _, c := range cases {
+		got, err := ParseNumber(c.in)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("ParseNumber(%q) err = %v, want %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("ParseNumber(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestAddNumbers(t *testing.T) {
+	cases := []struct {
+		a, b string
+		sub  bool
+		want string
+		err  bool
+	}{
+		{"1", "2", false, "3", false},
+		{"1.5", "2.5", true, "-1", false},
+		{"0.1", "0.2", false, "0.3", false},
+		{"9.9E125", "9.9E125", false, "", true},
+	}
+	for _, c := range cases {
+		a, _ := ParseNumber(c.a)
+		b, _ := ParseNumber(c.b)
+		got, err := AddNumbers(a, b, c.sub)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("AddNumbers(%s,%s,%v) = %q,%v", c.a, c.b, c.sub, got, err)
+		}
+	}
+}
+
+func TestNumberKeyOrder(t *testing.T) {
+	lits := []string{"-9.9999999999999999999999999999999999999E+125", "-1E10", "-123.45", "-123.4", "-1", "-0.5", "-1E-130",
+		"0", "1E-130", "0.001", "0.5", "1", "1.2", "1.23", "10", "99", "100", "123456", "1E125"}
+	var vals []string
+	for _, l := range lits {
+		n, err := ParseNumber(l)
+		if err != nil {
+			t.Fatal(l, err)
+		}
+		vals = append(vals, n)
+	}
+	shuffled := append([]string(nil), vals...)
+	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	sort.Slice(shuffled, func(i, j int) bool {
+		return bytes.Compare(AppendKey(nil, Num(shuffled[i])), AppendKey(nil, Num(shuffled[j]))) < 0
+	})
+	for i := range vals {
+		if shuffled[i] != vals[i] {
+			t.Fatalf("order by encoding = %v\nwant %v", shuffled, vals)
+		}
+	}
+	for i := 1; i < len(vals); i++ {
+		if CompareNumbers(vals[i-1], vals[i]) >= 0 {
+			t.Errorf("CompareNumbers(%s, %s) >= 0", vals[i-1], vals[i])
+		}
+	}
+}
+
+func TestKeyEncodingComposes(t *testing.T) {
+	// A hash key that prefixes another must still sort as a whole value.
+	pairs := [][2]*Value{
+		{Str("a"), Str("z")},
+		{Str("a\x00"), Str("a")},
+		{Str("ab"), Str("a")},
+		{Bin([]byte{0}), Bin([]byte{0xFF})},
+	}
+	keys := make([][]byte, len(pairs))
+	for i, p := range pairs {
+		keys[i] = AppendKey(AppendKey(nil, p[0]), p[1])
+	}
+	if bytes.Compare(keys[0], keys[1]) >= 0 || bytes.Compare(keys[1], keys[2]) >= 0 {
+		t.Errorf("composite keys out of order: %x", keys)
+	}
+	if bytes.Compare(AppendKey(nil, Str("")), AppendKey(nil, Str("\x00"))) >= 0 {
+		t.Error("empty string must sort before NUL")
+	}
+}
+
+func TestNumberSize(t *testing.T) {
+	cases := []struct {
+		lit  string
+		want int
+	}{
+		{"1", 2}, {"1E125", 2}, {"123456", 4}, {"3.14159", 5}, {"-1", 3}, {"0.001", 2},
+		{"1200", 2}, {"10.1", 3}, {"12345678901234567890123456789012345678", 20},
+	}
+	for _, c := range cases {
+		n, _ := ParseNumber(c.lit)
+		if got := NumberSize(n); got != c.want {
+			t.Errorf("NumberSize(%s) = %d, want %d", c.lit, got, c.want)
+		}
+	}
+}
+
+func TestItemSize(t *testing.T) {
+	it := Item{
+		"pk":   Str("abc"),                                  // 2+3
+		"n":    Num("42"),                                   // 1+2
+		"b":    Bool(true),                                  // 1+1
+		"list": {T: L, L: []*Value{Str("x"), Null()}},       // 4 + 3+ (1+1)+(1+1)
+		"map":  {T: M, M: map[string]*Value{"k": Str("v")}}, // 3 + 3 + 1+1+1
+		"ss":   {T: SS, SS: []string{"ab", "c"}},            // 2 + 3
+	}
+	if got, want := ItemSize(it), 5+3+2+11+9+5; got != want {
+		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+}
+
+func TestJSONRoundTripAndCodec(t *testing.T) {
+	in := `{"b":{"B":"AAE="},"bool":{"BOOL":false},"bs":{"BS":["AQ==","Ag=="]},"l":{"L":[{"S":"x\n\"y\""},{"NULL":true}]},"m":{"M":{"n":{"N":"1.5"}}},"ns":{"NS":["1","2.5"]},"s":{"S":"héllo\u2028"},"ss":{"SS":["a","b"]}}`
+	var it Item
+	if err := json.Unmarshal([]byte(in), &it); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(it)
+	if string(out) != in {
+		t.Errorf("round trip:\n got %s\nwant %s", out, in)
+	}
+	dec, err := DecodeItem(AppendItem(nil, it))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range it {
+		if !Equal(v, dec[k]) {
+			t.Errorf("codec changed %s: %v -> %v", k, v, dec[k])
+		}
+	}
+	if _, err := DecodeItem([]byte{5, 1}); err == nil {
+		t.Error("DecodeItem of garbage should fail")
+	}
+}
+
+func TestUnmarshalValidation(t *testing.T) {
+	cases := []struct{ in, err string }{
+		{`{}`, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+		{`{"S":"a","N":"1"}`, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
+		{`{"SS":[]}`, "One or more parameter values were invalid: An string set  may not be empty"},
+		{`{"NS":[]}`, "One or more parameter values were invalid: An number set  may not be empty"},
+		{`{"SS":["a","a"]}`, "One or more parameter values were invalid: Input collection [a, a] contains duplicates."},
+		{`{"NS":["1","1.0"]}`, "One or more parameter values were invalid: Input collection [1, 1.0] contains duplicates."},
+		{`{"N":"x"}`, msgNotNumber},
+		{`{"SS":[""]}`, ""},
+		{`{"NULL":false}`, ""},
+	}
+	for _, c := range cases {
+		var v Value
+		err := json.Unmarshal([]byte(c.in), &v)
+		if c.err == "" {
+			if err != nil {
+				t.Errorf("%s: unexpected %v", c.in, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != c.err {
+			t.Errorf("%s: err = %v, want %q", c.in, err, c.err)
+		}
+	}
+}

@@ -1,0 +1,537 @@
+// Package attr is DynamoDB's data model: attribute values as they travel in
+// the JSON wire format, numbers with DynamoDB's precision and range, item
+// size as AWS computes it, and the order-preserving key encoding the engine
+// stores items under.
+package attr
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Type is a DynamoDB attribute value type descriptor ("S", "N", "M", ...).
+type Type uint8
+
+// The attribute value types.
+const (
+	S Type = iota + 1
+	N
+	B
+	BOOL
+	NULL
+	M
+	L
+	SS
+	NS
+	BS
+)
+
+var typeNames = [...]string{"", "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
+
+// String is the type's wire name.
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "?"
+}
+
+// ParseType reads a type descriptor as attribute_type() takes it.
+func ParseType(s string) (Type, bool) {
+	for i, n := range typeNames {
+		if i > 0 && n == s {
+			return Type(i), true
+		}
+	}
+	return 0, false
+}
+
+// Value is one attribute value. Numbers (N and NS members) are kept in
+// DynamoDB's canonical text form (see ParseNumber).
+type Value struct {
+	T    Type
+	S    string // S, N
+	B    []byte // B
+	Bool bool   // BOOL
+	M    map[string]*Value
+	L    []*Value
+	SS   []string // SS, NS
+	BS   [][]byte
+}
+
+// Item is a set of named attributes (an item, a key, a map's contents).
+type Item map[string]*Value
+
+// Str returns an S value.
+func Str(s string) *Value { return &Value{T: S, S: s} }
+
+// Num returns an N value from canonical number text.
+func Num(s string) *Value { return &Value{T: N, S: s} }
+
+// Bin returns a B value.
+func Bin(b []byte) *Value { return &Value{T: B, B: b} }
+
+// Bool returns a BOOL value.
+func Bool(b bool) *Value { return &Value{T: BOOL, Bool: b} }
+
+// Null returns the NULL value.
+func Null() *Value { return &Value{T: NULL} }
+
+// IsScalarKeyType reports whether t can be a key attribute type.
+func (t Type) IsScalarKeyType() bool { return t == S || t == N || t == B }
+
+// IsSet reports whether t is SS, NS or BS.
+func (t Type) IsSet() bool { return t == SS || t == NS || t == BS }
+
+// Clone returns a deep copy.
+func (v *Value) Clone() *Value {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	switch v.T {
+	case M:
+		c.M = make(map[string]*Value, len(v.M))
+		for k, e := range v.M {
+			c.M[k] = e.Clone()
+		}
+	case L:
+		c.L = make([]*Value, len(v.L))
+		for i, e := range v.L {
+			c.L[i] = e.Clone()
+		}
+	case SS, NS:
+		c.SS = append([]string(nil), v.SS...)
+	case BS:
+		c.BS = append([][]byte(nil), v.BS...)
+	}
+	return &c
+}
+
+// Clone returns a deep copy of the item.
+func (it Item) Clone() Item {
+	if it == nil {
+		return nil
+	}
+	c := make(Item, len(it))
+	for k, v := range it {
+		c[k] = v.Clone()
+	}
+	return c
+}
+
+// Equal reports whether two values are the same type and value (sets
+// compare as sets).
+func Equal(a, b *Value) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.T != b.T {
+		return false
+	}
+	switch a.T {
+	case S:
+		return a.S == b.S
+	case N:
+		return CompareNumbers(a.S, b.S) == 0
+	case B:
+		return bytes.Equal(a.B, b.B)
+	case BOOL:
+		return a.Bool == b.Bool
+	case NULL:
+		return true
+	case M:
+		if len(a.M) != len(b.M) {
+			return false
+		}
+		for k, av := range a.M {
+			if !Equal(av, b.M[k]) {
+				return false
+			}
+		}
+		return true
+	case L:
+		if len(a.L) != len(b.L) {
+			return false
+		}
+		for i := range a.L {
+			if !Equal(a.L[i], b.L[i]) {
+				return false
+			}
+		}
+		return true
+	case SS, NS:
+		if len(a.SS) != len(b.SS) {
+			return false
+		}
+		for _, x := range a.SS {
+			if !a.setHas(b, x) {
+				return false
+			}
+		}
+		return true
+	case BS:
+		if len(a.BS) != len(b.BS) {
+			return false
+		}
+		for _, x := range a.BS {
+			if !b.HasBinary(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (v *Value) setHas(set *Value, x string) bool {
+	if v.T == NS {
+		return set.HasNumber(x)
+	}
+	return set.HasString(x)
+}
+
+// HasString reports whether an SS contains s.
+func (v *Value) HasString(s string) bool {
+	for _, x := range v.SS {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// HasNumber reports whether an NS contains the number n.
+func (v *Value) HasNumber(n string) bool {
+	for _, x := range v.SS {
+		if CompareNumbers(x, n) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// HasBinary reports whether a BS contains b.
+func (v *Value) HasBinary(b []byte) bool {
+	for _, x := range v.BS {
+		if bytes.Equal(x, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// wireValue is the JSON shape of an AttributeValue.
+type wireValue struct {
+	S    *string           `json:"S"`
+	N    *string           `json:"N"`
+	B    *[]byte           `json:"B"`
+	BOOL *bool             `json:"BOOL"`
+	NULL *bool             `json:"NULL"`
+	M    map[string]*Value `json:"M"`
+	L    []*Value          `json:"L"`
+	SS   []string          `json:"SS"`
+	NS   []string          `json:"NS"`
+	BS   [][]byte          `json:"BS"`
+}
+
+// Error is a validation failure of an attribute value; Msg is the
+// DynamoDB message text.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// UnmarshalJSON reads the wire form and validates it as DynamoDB does
+// (exactly one type, numbers in range, sets non-empty without duplicates).
+func (v *Value) UnmarshalJSON(data []byte) error {
+	var w wireValue
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	n := 0
+	if w.S != nil {
+		n++
+		v.T, v.S = S, *w.S
+	}
+	if w.N != nil {
+		n++
+		canon, err := ParseNumber(*w.N)
+		if err != nil {
+			return err
+		}
+		v.T, v.S = N, canon
+	}
+	if w.B != nil {
+		n++
+		v.T, v.B = B, *w.B
+		if v.B == nil {
+			v.B = []byte{}
+		}
+	}
+	if w.BOOL != nil {
+		n++
+		v.T, v.Bool = BOOL, *w.BOOL
+	}
+	if w.NULL != nil {
+		n++
+		v.T = NULL
+	}
+	if w.M != nil {
+		n++
+		v.T, v.M = M, w.M
+		for _, e := range w.M {
+			if e == nil {
+				return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
+			}
+		}
+	}
+	if w.L != nil {
+		n++
+		v.T, v.L = L, w.L
+		for _, e := range w.L {
+			if e == nil {
+				return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
+			}
+		}
+	}
+	if w.SS != nil {
+		n++
+		v.T, v.SS = SS, w.SS
+		if len(w.SS) == 0 {
+			return &Error{"One or more parameter values were invalid: An string set  may not be empty"}
+		}
+		if err := checkDuplicates(w.SS, func(s string) string { return s }); err != nil {
+			return err
+		}
+	}
+	if w.NS != nil {
+		n++
+		if len(w.NS) == 0 {
+			return &Error{"One or more parameter values were invalid: An number set  may not be empty"}
+		}
+		out := make([]string, len(w.NS))
+		for i, s := range w.NS {
+			canon, err := ParseNumber(s)
+			if err != nil {
+				return err
+			}
+			out[i] = canon
+		}
+		if err := checkDuplicatesRaw(w.NS, out); err != nil {
+			return err
+		}
+		v.T, v.SS = NS, out
+	}
+	if w.BS != nil {
+		n++
+		if len(w.BS) == 0 {
+			return &Error{"One or more parameter values were invalid: Binary sets should not be empty"}
+		}
+		enc := make([]string, len(w.BS))
+		for i, b := range w.BS {
+			enc[i] = string(b)
+		}
+		if err := checkDuplicatesRaw(b64All(w.BS), enc); err != nil {
+			return err
+		}
+		v.T, v.BS = BS, w.BS
+	}
+	switch {
+	case n == 0:
+		return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
+	case n > 1:
+		return &Error{"Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"}
+	}
+	return nil
+}
+
+func b64All(bs [][]byte) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = base64.StdEncoding.EncodeToString(b)
+	}
+	return out
+}
+
+func checkDuplicates(in []string, canon func(string) string) error {
+	seen := make(map[string]struct{}, len(in))
+	for _, s := range in {
+		c := canon(s)
+		if _, dup := seen[c]; dup {
+			return duplicateError(in)
+		}
+		seen[c] = struct{}{}
+	}
+	return nil
+}
+
+func checkDuplicatesRaw(raw, canon []string) error {
+	seen := make(map[string]struct{}, len(canon))
+	for _, c := range canon {
+		if _, dup := seen[c]; dup {
+			return duplicateError(raw)
+		}
+		seen[c] = struct{}{}
+	}
+	return nil
+}
+
+func duplicateError(in []string) error {
+	return &Error{"One or more parameter values were invalid: Input collection [" + strings.Join(in, ", ") + "] contains duplicates."}
+}
+
+// MarshalJSON writes the wire form.
+func (v *Value) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	v.appendJSON(&buf)
+	return buf.Bytes(), nil
+}
+
+// AppendJSON appends the wire form of v to buf.
+func (v *Value) AppendJSON(buf *bytes.Buffer) { v.appendJSON(buf) }
+
+func (v *Value) appendJSON(buf *bytes.Buffer) {
+	switch v.T {
+	case S:
+		buf.WriteString(`{"S":`)
+		writeJSONString(buf, v.S)
+	case N:
+		buf.WriteString(`{"N":"`)
+		buf.WriteString(v.S)
+		buf.WriteByte('"')
+	case B:
+		buf.WriteString(`{"B":"`)
+		writeBase64(buf, v.B)
+		buf.WriteByte('"')
+	case BOOL:
+		buf.WriteString(`{"BOOL":` + strconv.FormatBool(v.Bool))
+	case NULL:
+		buf.WriteString(`{"NULL":true`)
+	case M:
+		buf.WriteString(`{"M":`)
+		Item(v.M).appendJSON(buf)
+	case L:
+		buf.WriteString(`{"L":[`)
+		for i, e := range v.L {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			e.appendJSON(buf)
+		}
+		buf.WriteByte(']')
+	case SS, NS:
+		buf.WriteString(`{"` + v.T.String() + `":[`)
+		for i, s := range v.SS {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(buf, s)
+		}
+		buf.WriteByte(']')
+	case BS:
+		buf.WriteString(`{"BS":[`)
+		for i, b := range v.BS {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteByte('"')
+			writeBase64(buf, b)
+			buf.WriteByte('"')
+		}
+		buf.WriteByte(']')
+	default:
+		buf.WriteString(`{"NULL":true`)
+	}
+	buf.WriteByte('}')
+}
+
+// MarshalJSON writes the item as a JSON object of attribute values, keys
+// sorted for stable output.
+func (it Item) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	it.appendJSON(&buf)
+	return buf.Bytes(), nil
+}
+
+// AppendJSON appends the item's JSON to buf.
+func (it Item) AppendJSON(buf *bytes.Buffer) { it.appendJSON(buf) }
+
+func (it Item) appendJSON(buf *bytes.Buffer) {
+	keys := make([]string, 0, len(it))
+	for k := range it {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeJSONString(buf, k)
+		buf.WriteByte(':')
+		it[k].appendJSON(buf)
+	}
+	buf.WriteByte('}')
+}
+
+func writeBase64(buf *bytes.Buffer, b []byte) {
+	n := base64.StdEncoding.EncodedLen(len(b))
+	buf.Grow(n)
+	start := buf.Len()
+	for range n {
+		buf.WriteByte(0)
+	}
+	base64.StdEncoding.Encode(buf.Bytes()[start:], b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"':
+				buf.WriteString(`\"`)
+			case '\\':
+				buf.WriteString(`\\`)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hexDigits[c>>4])
+				buf.WriteByte(hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		if c < 0x80 {
+			i++
+			continue
+		}
+		// Escape U+2028/U+2029 like encoding/json; keep other UTF-8 as is.
+		if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
+			buf.WriteString(s[start:i])
+			fmt.Fprintf(buf, `\u202%c`, "89"[s[i+2]-0xA8])
+			i += 3
+			start = i
+			continue
+		}
+		i++
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
