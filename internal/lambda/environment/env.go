@@ -1,0 +1,316 @@
+// Package environment runs one Lambda execution environment: a local
+// process (the runtime) and the Runtime API (2018-06-01) it talks to on its
+// own loopback address. An environment handles one invocation at a time;
+// the scheduler above it decides which environment runs what.
+package environment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Config describes how to start an environment.
+type Config struct {
+	FunctionName string
+	Version      string
+	// Command is the runtime's argv (a bootstrap, or node/python3 with our
+	// bootstrap).
+	Command []string
+	// Dir is the working directory (the task root).
+	Dir string
+	// Env is the process environment, without AWS_LAMBDA_RUNTIME_API which
+	// the environment adds.
+	Env []string
+	// Timeout is the function timeout; InitTimeout bounds the init phase.
+	Timeout     time.Duration
+	InitTimeout time.Duration
+	MemoryMB    int
+	// EnforceMemory kills an environment whose resident memory exceeds
+	// MemoryMB, as Lambda does (Linux only).
+	EnforceMemory bool
+	// Logger receives every line the function writes, plus START, END and
+	// REPORT lines.
+	Logger *slog.Logger
+}
+
+// InitError is a failed init phase: the runtime reported an init error,
+// exited, or timed out. Result is what the invocation that needed the
+// environment returns.
+type InitError struct {
+	Result *Result
+}
+
+func (e *InitError) Error() string { return "init failed: " + string(e.Result.Payload) }
+
+// Env is a running execution environment.
+type Env struct {
+	cfg    Config
+	ln     net.Listener
+	srv    *http.Server
+	cmd    *exec.Cmd
+	out    *output
+	logger *slog.Logger
+
+	queue   chan *Invocation
+	ready   chan struct{}
+	initErr chan []byte
+	exited  chan struct{}
+
+	mu           sync.Mutex
+	current      *Invocation
+	lastID       string
+	initialized  bool
+	exitStatus   string
+	initDuration time.Duration
+	reportedInit bool
+
+	stopOnce sync.Once
+}
+
+// Start launches the runtime and waits for it to finish its init phase
+// (its first call to /runtime/invocation/next). requestID names the
+// invocation that needed the environment in init error messages; it may be
+// empty for pre-warming.
+func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
+	if cfg.InitTimeout <= 0 {
+		cfg.InitTimeout = 10 * time.Second
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtime API listener: %w", err)
+	}
+	e := &Env{
+		cfg:     cfg,
+		ln:      ln,
+		logger:  cfg.Logger,
+		queue:   make(chan *Invocation, 1),
+		ready:   make(chan struct{}),
+		initErr: make(chan []byte, 1),
+		exited:  make(chan struct{}),
+	}
+	e.srv = &http.Server{Handler: e.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = e.srv.Serve(ln) }()
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		_ = e.srv.Close()
+		return nil, err
+	}
+	e.out = newOutput(r, cfg.Logger)
+	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
+	cmd.Dir = cfg.Dir
+	cmd.Env = append(append([]string(nil), cfg.Env...), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
+	cmd.Stdout = w
+	cmd.Stderr = w
+	setProcessGroup(cmd)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		_ = w.Close()
+		_ = r.Close()
+		_ = e.srv.Close()
+		res := exitResult(requestID, "Runtime.InvalidEntrypoint", err.Error())
+		e.out.note(string(res.Payload))
+		return nil, &InitError{Result: res}
+	}
+	_ = w.Close()
+	e.cmd = cmd
+	go e.wait()
+
+	timer := time.NewTimer(cfg.InitTimeout)
+	defer timer.Stop()
+	select {
+	case <-e.ready:
+		e.mu.Lock()
+		e.initDuration = time.Since(start)
+		e.mu.Unlock()
+		return e, nil
+	case payload := <-e.initErr:
+		e.Stop()
+		e.out.sync()
+		return nil, &InitError{Result: &Result{Payload: payload, FunctionError: "Unhandled", Fatal: true, Log: e.out.take()}}
+	case <-e.exited:
+		e.out.sync()
+		res := exitResult(requestID, "Runtime.ExitError", e.status())
+		e.out.note(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: error\tError Type: Runtime.ExitError", ms(time.Since(start))))
+		res.Log = e.out.take()
+		e.Stop()
+		return nil, &InitError{Result: res}
+	case <-timer.C:
+		e.Stop()
+		e.out.sync()
+		e.out.note(fmt.Sprintf("INIT_REPORT Init Duration: %s\tPhase: init\tStatus: timeout", ms(cfg.InitTimeout)))
+		res := timeoutResult(requestID, cfg.InitTimeout)
+		res.Log = e.out.take()
+		return nil, &InitError{Result: res}
+	case <-ctx.Done():
+		e.Stop()
+		return nil, ctx.Err()
+	}
+}
+
+func (e *Env) wait() {
+	err := e.cmd.Wait()
+	status := "exit status 0"
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			status = ee.ProcessState.String()
+		} else {
+			status = err.Error()
+		}
+	}
+	e.mu.Lock()
+	e.exitStatus = status
+	e.mu.Unlock()
+	close(e.exited)
+}
+
+func (e *Env) status() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.exitStatus
+}
+
+// Exited is closed when the runtime process has exited.
+func (e *Env) Exited() <-chan struct{} { return e.exited }
+
+// Addr is the environment's Runtime API address (AWS_LAMBDA_RUNTIME_API).
+func (e *Env) Addr() string { return e.ln.Addr().String() }
+
+// Pid is the runtime process id.
+func (e *Env) Pid() int { return e.cmd.Process.Pid }
+
+// Stop kills the runtime's process group and closes its Runtime API.
+func (e *Env) Stop() {
+	e.stopOnce.Do(func() {
+		if e.cmd != nil && e.cmd.Process != nil {
+			killGroup(e.cmd.Process.Pid)
+		}
+		_ = e.srv.Close()
+	})
+}
+
+// ErrNotDelivered means the runtime exited before it took the invocation:
+// the function never saw the event, so the caller may run it elsewhere.
+var ErrNotDelivered = errors.New("environment exited before the invocation was delivered")
+
+// Invoke runs one invocation and returns its result. It returns when the
+// runtime posted a response or an error, when the function timed out (the
+// environment is then killed), or when the runtime exited.
+func (e *Env) Invoke(inv *Invocation) (*Result, error) {
+	start := time.Now()
+	inv.Deadline = start.Add(e.cfg.Timeout)
+	inv.done = make(chan *Result, 1)
+	version := e.cfg.Version
+	if version == "" {
+		version = "$LATEST"
+	}
+	e.out.note(fmt.Sprintf("START RequestId: %s Version: %s", inv.RequestID, version))
+	e.queue <- inv
+
+	timer := time.NewTimer(e.cfg.Timeout)
+	defer timer.Stop()
+	var tick <-chan time.Time
+	if e.cfg.EnforceMemory && e.cfg.MemoryMB > 0 {
+		t := time.NewTicker(25 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+	var res *Result
+	for res == nil {
+		select {
+		case res = <-inv.done:
+		case <-timer.C:
+			e.Stop()
+			e.out.note(fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.RequestID, e.cfg.Timeout.Seconds()))
+			res = timeoutResult(inv.RequestID, e.cfg.Timeout)
+		case <-e.exited:
+			select {
+			case res = <-inv.done:
+				res.Fatal = true
+			default:
+				if e.undelivered(inv) {
+					return nil, ErrNotDelivered
+				}
+				res = exitResult(inv.RequestID, "Runtime.ExitError", e.status())
+				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s\nRuntime.ExitError", inv.RequestID, e.status()))
+			}
+		case <-tick:
+			if _, rss := memoryMB(e.Pid()); rss > e.cfg.MemoryMB {
+				e.Stop()
+				<-e.exited
+				res = exitResult(inv.RequestID, "Runtime.OutOfMemory", "signal: killed")
+				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory", inv.RequestID))
+			}
+		}
+	}
+	res.Duration = time.Since(start)
+	e.dropCurrent(inv)
+	e.out.sync()
+	peak, _ := memoryMB(e.Pid())
+	res.MaxMemoryMB = peak
+	e.mu.Lock()
+	if !e.reportedInit {
+		e.reportedInit = true
+		res.InitDuration = e.initDuration
+	}
+	e.mu.Unlock()
+	e.out.note("END RequestId: " + inv.RequestID)
+	e.out.note(report(inv.RequestID, res, e.cfg.MemoryMB))
+	res.Log = e.out.take()
+	return res, nil
+}
+
+// undelivered takes inv back from the queue if the runtime never took it.
+func (e *Env) undelivered(inv *Invocation) bool {
+	select {
+	case q := <-e.queue:
+		if q == inv {
+			return true
+		}
+		e.queue <- q
+	default:
+	}
+	return false
+}
+
+// dropCurrent forgets an invocation that ended without a response (timeout,
+// crash), so a late response is refused as a repeated one.
+func (e *Env) dropCurrent(inv *Invocation) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.current == inv {
+		e.current = nil
+		e.lastID = inv.RequestID
+	}
+	select {
+	case <-e.queue:
+	default:
+	}
+}
+
+func report(requestID string, res *Result, memoryMB int) string {
+	billed := res.Duration.Milliseconds()
+	if res.Duration%time.Millisecond != 0 || billed == 0 {
+		billed++
+	}
+	s := fmt.Sprintf("REPORT RequestId: %s\tDuration: %s\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
+		requestID, ms(res.Duration), billed, memoryMB, res.MaxMemoryMB)
+	if res.InitDuration > 0 {
+		s += "\tInit Duration: " + ms(res.InitDuration)
+	}
+	return s
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+}

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package environment
+
+import "syscall"
+
+func setParentDeathSignal(*syscall.SysProcAttr) {}
+
+// memoryMB is unknown where /proc is missing.
+func memoryMB(int) (peak, current int) { return 0, 0 }

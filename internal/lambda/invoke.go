@@ -1,0 +1,194 @@
+package lambda
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nimbus-dev/nimbus/internal/invoke"
+	"github.com/nimbus-dev/nimbus/internal/lambda/environment"
+)
+
+// Invoke payload limits, as Lambda's quotas.
+const (
+	maxSyncPayload  = 6 * 1024 * 1024
+	maxAsyncPayload = 256 * 1024
+	maxLogTail      = 4 * 1024
+)
+
+// Invoke runs a function (invoke.Invoker). RequestResponse waits for the
+// result, Event queues the invocation (retried twice on function error)
+// and DryRun only checks that the function exists.
+func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Response, error) {
+	fn, err := s.resolve(req.FunctionName, req.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	payload := req.Payload
+	if len(strings.TrimSpace(string(payload))) == 0 {
+		payload = []byte("{}")
+	}
+	switch req.InvocationType {
+	case "", invoke.RequestResponse:
+		if len(payload) > maxSyncPayload {
+			return nil, apiError("RequestTooLargeException", fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload))
+		}
+	case invoke.Event:
+		if len(payload) > maxAsyncPayload {
+			return nil, apiError("RequestTooLargeException", fmt.Sprintf("Request must be smaller than %d bytes for the InvokeAsync operation", maxAsyncPayload))
+		}
+	case invoke.DryRun:
+		return &invoke.Response{StatusCode: http.StatusNoContent, RequestID: newRequestID()}, nil
+	default:
+		return nil, apiError("InvalidParameterValueException", "1 validation error detected: Value '"+req.InvocationType+"' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+	}
+	if !json.Valid(payload) {
+		return nil, apiError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	}
+	s.mu.RLock()
+	prepErr := fn.prepErr
+	s.mu.RUnlock()
+	if prepErr != nil {
+		return nil, apiError("ResourceConflictException", "The operation cannot be performed at this time. The function is currently in the following state: Failed. "+prepErr.Error())
+	}
+	clientContext := ""
+	if req.ClientContext != "" {
+		decoded, err := base64.StdEncoding.DecodeString(req.ClientContext)
+		if err != nil || !json.Valid(decoded) {
+			return nil, apiError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
+		}
+		clientContext = string(decoded)
+	}
+	inv := &environment.Invocation{
+		RequestID:          newRequestID(),
+		Payload:            payload,
+		InvokedFunctionARN: invokedARN(fn.arn, req),
+		TraceID:            req.TraceID,
+		ClientContext:      clientContext,
+		CognitoIdentity:    req.CognitoIdentity,
+	}
+	if inv.TraceID == "" {
+		inv.TraceID = newTraceID()
+	}
+	if req.InvocationType == invoke.Event {
+		s.enqueue(fn.name, inv)
+		return &invoke.Response{StatusCode: http.StatusAccepted, RequestID: inv.RequestID}, nil
+	}
+	res, err := s.run(ctx, fn, inv)
+	if err != nil {
+		return nil, err
+	}
+	resp := &invoke.Response{
+		StatusCode:      http.StatusOK,
+		Payload:         res.Payload,
+		FunctionError:   res.FunctionError,
+		ExecutedVersion: "$LATEST",
+		RequestID:       inv.RequestID,
+	}
+	if req.LogType == "Tail" {
+		tail := res.Log
+		if len(tail) > maxLogTail {
+			tail = tail[len(tail)-maxLogTail:]
+		}
+		resp.LogResult = base64.StdEncoding.EncodeToString(tail)
+	}
+	return resp, nil
+}
+
+// run places inv on the function's pool. The invocation goes on when the
+// caller gives up (as on Lambda); the caller gets ctx's error.
+func (s *Service) run(ctx context.Context, fn *function, inv *environment.Invocation) (*environment.Result, error) {
+	type outcome struct {
+		res *environment.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := fn.pool.Invoke(context.WithoutCancel(ctx), inv)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			var ie *invoke.Error
+			if !errors.As(o.err, &ie) {
+				return nil, apiError("ServiceException", o.err.Error())
+			}
+		}
+		return o.res, o.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// enqueue runs an Event invocation in the background: a function error is
+// retried twice (after AsyncRetryDelays), a throttled one until
+// MaxEventAge.
+func (s *Service) enqueue(name string, inv *environment.Invocation) {
+	s.async.Add(1)
+	go func() {
+		defer s.async.Done()
+		queued := time.Now()
+		retries, backoff := 0, 100*time.Millisecond
+		logger := s.logger.With("function", name, "requestId", inv.RequestID)
+		for {
+			fn, err := s.resolve(name, "")
+			if err != nil {
+				logger.Warn("event dropped: function no longer exists")
+				return
+			}
+			attempt := *inv
+			res, err := s.run(s.asyncCtx, fn, &attempt)
+			var wait time.Duration
+			var ie *invoke.Error
+			switch {
+			case err != nil && errors.As(err, &ie) && ie.StatusCode == http.StatusTooManyRequests:
+				if time.Since(queued) > s.opts.MaxEventAge {
+					logger.Warn("event dropped: maximum event age exceeded while throttled")
+					return
+				}
+				wait, backoff = backoff, min(backoff*2, time.Minute)
+			case err != nil:
+				if s.asyncCtx.Err() == nil {
+					logger.Warn("event dropped", "error", err)
+				}
+				return
+			case res.FunctionError != "" && retries < len(s.opts.AsyncRetryDelays):
+				wait = s.opts.AsyncRetryDelays[retries]
+				retries++
+				logger.Info("event failed; retrying", "retry", retries, "in", wait)
+			default:
+				if res.FunctionError != "" {
+					logger.Warn("event failed after retries", "error", string(res.Payload))
+				}
+				return
+			}
+			select {
+			case <-time.After(wait):
+			case <-s.asyncCtx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// invokedARN is the ARN the caller used, qualified as it asked.
+func invokedARN(base string, req *invoke.Request) string {
+	if req.Qualifier != "" {
+		return base + ":" + req.Qualifier
+	}
+	if _, q, ok := splitQualifier(req.FunctionName); ok && q != "" {
+		return base + ":" + q
+	}
+	return base
+}
+
+// newTraceID returns an X-Ray trace header as Lambda passes it.
+func newTraceID() string {
+	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), randomHex(24), randomHex(16))
+}

@@ -1,0 +1,267 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/nimbus-dev/nimbus/internal/invoke"
+	"github.com/nimbus-dev/nimbus/internal/lambda/environment"
+)
+
+// Throttle reasons, as Lambda reports them in TooManyRequestsException.
+const (
+	ReasonReserved = "ReservedFunctionConcurrentInvocationLimitExceeded"
+	ReasonAccount  = "ConcurrentInvocationLimitExceeded"
+)
+
+// Pool holds the environments of one function.
+type Pool struct {
+	account *Account
+	logger  *slog.Logger
+
+	mu       sync.Mutex
+	cfg      environment.Config
+	gen      int
+	reserved int // < 0: unset
+	idle     []*member
+	all      map[*member]struct{}
+	busy     int
+	closed   bool
+}
+
+type member struct {
+	env      *environment.Env
+	gen      int
+	lastUsed time.Time
+}
+
+// NewPool returns a pool starting environments from cfg. reserved < 0
+// means no reserved concurrency.
+func NewPool(account *Account, cfg environment.Config, reserved int, logger *slog.Logger) *Pool {
+	return &Pool{account: account, cfg: cfg, reserved: reserved, logger: logger, all: map[*member]struct{}{}}
+}
+
+// Throttled is the Invoke API's error for a refused invocation.
+func Throttled(reason string) *invoke.Error {
+	return &invoke.Error{Type: "TooManyRequestsException", Message: "Rate Exceeded.", StatusCode: http.StatusTooManyRequests, Reason: reason}
+}
+
+// Invoke runs inv on a warm environment or a new one. A function failure is
+// a Result with FunctionError set; an error means the invocation did not
+// run (throttled, pool closed, caller gone during init).
+func (p *Pool) Invoke(ctx context.Context, inv *environment.Invocation) (*environment.Result, error) {
+	m, cfg, gen, err := p.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer p.account.release()
+	for attempt := 0; ; attempt++ {
+		if m == nil {
+			env, err := environment.Start(ctx, cfg, inv.RequestID)
+			if err != nil {
+				p.release(nil)
+				var ie *environment.InitError
+				if errors.As(err, &ie) {
+					return ie.Result, nil
+				}
+				return nil, err
+			}
+			m = &member{env: env, gen: gen}
+			if !p.track(m) {
+				env.Stop()
+				p.release(nil)
+				return nil, errClosed
+			}
+		}
+		res, err := m.env.Invoke(inv)
+		if errors.Is(err, environment.ErrNotDelivered) && attempt == 0 {
+			p.discard(m)
+			m = nil
+			continue
+		}
+		if err != nil {
+			p.discard(m)
+			p.release(nil)
+			return nil, err
+		}
+		if res.Fatal {
+			p.discard(m)
+			m = nil
+		}
+		p.release(m)
+		return res, nil
+	}
+}
+
+var errClosed = &invoke.Error{Type: "ServiceException", Message: "The function is being shut down.", StatusCode: http.StatusInternalServerError}
+
+// acquire reserves concurrency and takes a warm environment when one is
+// idle; m is nil when a new environment must be started from cfg.
+func (p *Pool) acquire() (m *member, cfg environment.Config, gen int, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, cfg, 0, errClosed
+	}
+	if p.reserved >= 0 && p.busy >= p.reserved {
+		return nil, cfg, 0, Throttled(ReasonReserved)
+	}
+	if !p.account.acquire() {
+		return nil, cfg, 0, Throttled(ReasonAccount)
+	}
+	p.busy++
+	for len(p.idle) > 0 {
+		m = p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		select {
+		case <-m.env.Exited():
+			p.forget(m)
+			m = nil
+			continue
+		default:
+		}
+		return m, p.cfg, p.gen, nil
+	}
+	return nil, p.cfg, p.gen, nil
+}
+
+// release ends an invocation; m, when not nil, goes back to the warm pool
+// unless its generation is stale.
+func (p *Pool) release(m *member) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.busy--
+	if m == nil {
+		return
+	}
+	if p.closed || m.gen != p.gen {
+		p.forget(m)
+		go m.env.Stop()
+		return
+	}
+	m.lastUsed = time.Now()
+	p.idle = append(p.idle, m)
+}
+
+func (p *Pool) track(m *member) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.all[m] = struct{}{}
+	return true
+}
+
+func (p *Pool) forget(m *member) { delete(p.all, m) }
+
+func (p *Pool) discard(m *member) {
+	m.env.Stop()
+	p.mu.Lock()
+	p.forget(m)
+	p.mu.Unlock()
+}
+
+// Recycle replaces the configuration new environments start from: idle
+// environments stop now, busy ones when their invocation ends, so no
+// in-flight invocation fails.
+func (p *Pool) Recycle(cfg environment.Config, reserved int) {
+	p.mu.Lock()
+	p.cfg = cfg
+	p.reserved = reserved
+	p.gen++
+	idle := p.idle
+	p.idle = nil
+	for _, m := range idle {
+		p.forget(m)
+	}
+	p.mu.Unlock()
+	for _, m := range idle {
+		go m.env.Stop()
+	}
+}
+
+// SetReserved changes the reserved concurrency (< 0: unset).
+func (p *Pool) SetReserved(reserved int) {
+	p.mu.Lock()
+	p.reserved = reserved
+	p.mu.Unlock()
+}
+
+// Reap stops environments idle for longer than keepAlive.
+func (p *Pool) Reap(keepAlive time.Duration) {
+	cutoff := time.Now().Add(-keepAlive)
+	p.mu.Lock()
+	var stale []*member
+	kept := p.idle[:0]
+	for _, m := range p.idle {
+		if m.lastUsed.Before(cutoff) {
+			stale = append(stale, m)
+			p.forget(m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	clear(p.idle[len(kept):])
+	p.idle = kept
+	p.mu.Unlock()
+	for _, m := range stale {
+		m.env.Stop()
+	}
+}
+
+// PreWarm starts environments until n are idle. Init failures are logged.
+func (p *Pool) PreWarm(ctx context.Context, n int) {
+	for {
+		p.mu.Lock()
+		if p.closed || len(p.idle) >= n {
+			p.mu.Unlock()
+			return
+		}
+		cfg, gen := p.cfg, p.gen
+		p.mu.Unlock()
+		env, err := environment.Start(ctx, cfg, "")
+		if err != nil {
+			p.logger.Warn("pre-warm failed", "function", cfg.FunctionName, "error", err)
+			return
+		}
+		m := &member{env: env, gen: gen, lastUsed: time.Now()}
+		p.mu.Lock()
+		if p.closed || gen != p.gen {
+			p.mu.Unlock()
+			env.Stop()
+			return
+		}
+		p.all[m] = struct{}{}
+		p.idle = append(p.idle, m)
+		p.mu.Unlock()
+	}
+}
+
+// Stats reports the pool's environments: idle and in use.
+func (p *Pool) Stats() (idle, busy int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.idle), p.busy
+}
+
+// Close stops every environment, busy ones included (their invocations
+// end with Runtime.ExitError), and refuses new invocations.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	all := make([]*member, 0, len(p.all))
+	for m := range p.all {
+		all = append(all, m)
+	}
+	p.all = map[*member]struct{}{}
+	p.idle = nil
+	p.mu.Unlock()
+	for _, m := range all {
+		m.env.Stop()
+	}
+}
