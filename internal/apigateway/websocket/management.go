@@ -1,0 +1,140 @@
+package websocket
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nimbus-dev/nimbus/internal/apigateway/websocket/registry"
+)
+
+// management serves the @connections API (PostToConnection, GetConnection,
+// DeleteConnection) over a Registry.
+type management struct {
+	reg Registry
+	// apiID scopes lookups to one API; empty for the edge's handler.
+	apiID  string
+	logger *slog.Logger
+}
+
+// getConnectionOutput is GetConnection's JSON body, with the member names
+// the SDKs deserialize.
+type getConnectionOutput struct {
+	ConnectedAt  string          `json:"connectedAt"`
+	Identity     connectionIdent `json:"identity"`
+	LastActiveAt string          `json:"lastActiveAt"`
+}
+
+type connectionIdent struct {
+	SourceIP  string `json:"sourceIp"`
+	UserAgent string `json:"userAgent"`
+}
+
+// isoMillis is the date-time format of GetConnection's timestamps.
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
+func (m *management) serve(w http.ResponseWriter, r *http.Request, id string) {
+	requestID := newRequestUUID()
+	w.Header().Set("x-amzn-RequestId", requestID)
+	if id == "" || strings.Contains(id, "/") {
+		writeAPIError(w, errForbidden, "")
+		return
+	}
+	if !validConnectionID(id) {
+		writeAPIError(w, errBadRequest, "Invalid connectionId: "+id)
+		return
+	}
+	t := registry.Target{APIID: m.apiID, ConnectionID: id}
+	switch r.Method {
+	case http.MethodPost:
+		data, err := io.ReadAll(io.LimitReader(r.Body, MaxMessageSize+1))
+		if err != nil {
+			writeAPIError(w, errBadRequest, "Could not read the request body")
+			return
+		}
+		if len(data) > MaxMessageSize {
+			writeAPIError(w, errPayloadTooLarge, "")
+			return
+		}
+		if err := m.reg.Post(r.Context(), t, registry.Message{Data: data, Binary: !utf8.Valid(data)}); err != nil {
+			m.writeRegistryError(w, err, id)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+	case http.MethodGet:
+		info, err := m.reg.Get(r.Context(), t)
+		if err != nil {
+			m.writeRegistryError(w, err, id)
+			return
+		}
+		out, _ := json.Marshal(getConnectionOutput{
+			ConnectedAt:  info.ConnectedAt.UTC().Format(isoMillis),
+			Identity:     connectionIdent{SourceIP: info.SourceIP, UserAgent: info.UserAgent},
+			LastActiveAt: info.LastActiveAt.UTC().Format(isoMillis),
+		})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(out)
+	case http.MethodDelete:
+		if err := m.reg.Delete(r.Context(), t); err != nil {
+			m.writeRegistryError(w, err, id)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeAPIError(w, errForbidden, "")
+	}
+}
+
+func (m *management) writeRegistryError(w http.ResponseWriter, err error, id string) {
+	switch {
+	case errors.Is(err, registry.ErrGone):
+		writeAPIError(w, errGone, "")
+	case errors.Is(err, registry.ErrLimitExceeded):
+		writeAPIError(w, errLimitExceeded, "")
+	default:
+		m.logger.Error("@connections request failed", "connectionId", id, "error", err)
+		writeAPIError(w, errInternal, "")
+	}
+}
+
+// ConnectionsOptions configure ConnectionsHandler.
+type ConnectionsOptions struct {
+	Logger *slog.Logger
+}
+
+// ConnectionsHandler serves the management API where SDK clients
+// configured with AWS_ENDPOINT_URL send it: POST|GET|DELETE
+// /@connections/{id}, with no API id (and an optional stage segment before
+// /@connections), looking the connection up in reg across all APIs.
+func ConnectionsHandler(reg Registry, opts ConnectionsOptions) http.Handler {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := &management{reg: reg, logger: logger.With("component", "websocket-management")}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		i := strings.Index(p, "/@connections/")
+		if i < 0 || strings.Contains(p[1:max(i, 1)], "/") {
+			writeForbidden(w)
+			return
+		}
+		m.serve(w, r, p[i+len("/@connections/"):])
+	})
+}
+
+// newRequestUUID returns a random UUID for x-amzn-RequestId.
+func newRequestUUID() string {
+	hi, lo := rand.Uint64(), rand.Uint64()
+	hi = hi&^0xf000 | 0x4000
+	lo = lo&^(0xc<<60) | 0x8<<60
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+}
