@@ -28,6 +28,9 @@ type App struct {
 	// Warnings name what was accepted but is not emulated (unknown resource
 	// types, ignored properties), each with its location.
 	Warnings []string
+	// Files are every file the app was loaded from (the template, files it
+	// includes, samconfig.toml), absolute, so a watcher can reload on change.
+	Files []string
 }
 
 // Location points at the place in a template a value came from, so errors
@@ -79,7 +82,10 @@ type Layer struct {
 	Name               string
 	ContentDir         string
 	CompatibleRuntimes []string
-	Source             Location
+	// BuildMethod comes from SAM's Metadata.BuildMethod for layers
+	// ("python3.12", "nodejs20.x", "makefile") or is empty.
+	BuildMethod string
+	Source      Location
 }
 
 // Protocol is an API's kind, as `/_nimbus/apis` reports it.

@@ -175,3 +175,20 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
+
+// Entries returns a map node's entries; nil for anything else, so chained
+// lookups on optional sections need no checks.
+func (n *Node) Entries() []Pair {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	return n.Pairs
+}
+
+// List returns a sequence node's elements; nil for anything else.
+func (n *Node) List() []*Node {
+	if n == nil || n.Kind != Seq {
+		return nil
+	}
+	return n.Items
+}

@@ -1,0 +1,1 @@
+"use strict";var handler=async e=>({statusCode:200});module.exports={handler};
