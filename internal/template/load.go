@@ -310,6 +310,8 @@ func (l *loader) loadStack(root *node.Node, params map[string]string) error {
 	}
 	for _, p := range resources.Pairs {
 		def := p.Value
+		// Messages about a resource point at its logical id.
+		def.Line, def.Column = p.Line, p.Column
 		if def.Kind != node.Map {
 			s.fail(errAt(def, p.Key, "", "a resource is a mapping with Type and Properties"))
 			continue

@@ -28,8 +28,8 @@ func Parse(data []byte, file string) (*Node, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		n, jerr := parseJSON(data, file)
-		if jerr == nil {
-			return n, nil
+		if jerr == nil || strings.HasSuffix(strings.ToLower(file), ".json") {
+			return n, jerr
 		}
 		// A YAML flow mapping also starts with '{'; prefer YAML when it
 		// parses, and report the JSON error otherwise.
