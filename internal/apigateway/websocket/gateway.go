@@ -176,9 +176,15 @@ func (g *Gateway) untrack(c *conn) {
 	g.mu.Unlock()
 }
 
+// shutdownGrace is how long Shutdown lets clients answer the close
+// handshake before dropping them.
+const shutdownGrace = 2 * time.Second
+
 // Shutdown stops accepting handshakes and closes every connection as AWS
 // does when a stage goes away: close code 1001 "Going away", then
-// $disconnect. It waits for the $disconnect invocations until ctx is done.
+// $disconnect. Clients that do not complete the close handshake within a
+// short grace period are dropped. It waits for the $disconnect invocations
+// until ctx is done.
 func (g *Gateway) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	g.closing = true
@@ -195,13 +201,21 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		g.wg.Wait()
 		close(done)
 	}()
+	grace := time.NewTimer(shutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	for _, c := range conns {
+		c.abort()
+	}
 	select {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		for _, c := range conns {
-			c.abort()
-		}
 		return ctx.Err()
 	}
 }
