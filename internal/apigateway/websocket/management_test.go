@@ -39,11 +39,11 @@ func (r *roomTable) members(room string) []string {
 	return ids
 }
 
-// TestBroadcastToRoom runs seed 004's flow: $connect stores ?roomId=, the
+// roomChat serves seed 004's flow: $connect stores ?roomId=, the
 // sendMessage route posts to every connection of the sender's room through
 // the management API at "https://" + domainName + "/" + stage (here the
-// test listener), $disconnect deletes the connection.
-func TestBroadcastToRoom(t *testing.T) {
+// test listener), $disconnect deletes the connection and reports its id.
+func roomChat(t *testing.T) (*env, *roomTable, chan string) {
 	table := &roomTable{room: map[string]string{}}
 	inv := &funcInvoker{}
 	var e *env
@@ -83,7 +83,11 @@ func TestBroadcastToRoom(t *testing.T) {
 		return map[string]any{"statusCode": 200}, nil
 	})
 	e = newEnv(t, chatAPI(), inv, Options{})
+	return e, table, disconnected
+}
 
+func TestBroadcastToRoom(t *testing.T) {
+	e, table, disconnected := roomChat(t)
 	a1, a2, a3 := e.dial("?roomId=A", nil), e.dial("?roomId=A", nil), e.dial("?roomId=A", nil)
 	b1 := e.dial("?roomId=B", nil)
 	waitFor(t, func() bool { return len(table.members("A")) == 3 && len(table.members("B")) == 1 })
