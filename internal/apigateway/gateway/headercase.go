@@ -129,17 +129,15 @@ func (c *caseConn) feed(data []byte) {
 		case stHeaders, stTrailers:
 			c.buf = append(c.buf, data...)
 			data = nil
-			end := bytes.Index(c.buf, []byte("\r\n\r\n"))
-			sep := 4
+			end, sep := bytes.Index(c.buf, []byte("\r\n\r\n")), 4
+			if c.state == stTrailers && bytes.HasPrefix(c.buf, []byte("\r\n")) {
+				end, sep = 0, 2
+			}
 			if end < 0 {
 				if len(c.buf) > maxHeaderBlock {
 					c.state = stOff
 				}
-				if c.state == stTrailers && bytes.HasPrefix(c.buf, []byte("\r\n")) {
-					end, sep = 0, 2
-				} else {
-					return
-				}
+				return
 			}
 			block := c.buf[:end]
 			data = append([]byte(nil), c.buf[end+sep:]...)

@@ -96,7 +96,6 @@ type result struct {
 	body   string
 }
 
-
 func do(t *testing.T, method, url string, body io.Reader, headers map[string]string) result {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
