@@ -57,3 +57,15 @@ func numberKey(s string) []byte {
 	out = append(out, 0x03, exp)
 	return append(out, digits...)
 }
+
+// AppendKeyPrefix appends the encoding of an S or B value without its
+// terminator: every key whose value starts with v starts with these bytes
+// (begins_with on a sort key becomes a range scan).
+func AppendKeyPrefix(dst []byte, v *Value) []byte {
+	b := v.B
+	if v.T == S {
+		b = []byte(v.S)
+	}
+	enc := appendEscaped(nil, b)
+	return append(dst, enc[:len(enc)-2]...)
+}

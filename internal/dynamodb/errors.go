@@ -1,0 +1,83 @@
+package dynamodb
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Error type identifiers (the JSON "__type"), as DynamoDB sends them.
+const (
+	typeValidation          = "com.amazon.coral.validate#ValidationException"
+	typeSerialization       = "com.amazon.coral.service#SerializationException"
+	typeUnknownOperation    = "com.amazon.coral.service#UnknownOperationException"
+	typeInternal            = "com.amazonaws.dynamodb.v20120810#InternalServerError"
+	typeResourceNotFound    = "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
+	typeResourceInUse       = "com.amazonaws.dynamodb.v20120810#ResourceInUseException"
+	typeConditionalCheck    = "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"
+	typeTransactionCanceled = "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"
+	typeIdempotentMismatch  = "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"
+	typeLimitExceeded       = "com.amazonaws.dynamodb.v20120810#LimitExceededException"
+)
+
+// apiError is an error returned to the client in DynamoDB's JSON shape.
+type apiError struct {
+	Type    string
+	Message string
+	// Status is the HTTP status; zero means 400.
+	Status int
+	// Item is ConditionalCheckFailedException's item
+	// (ReturnValuesOnConditionCheckFailure=ALL_OLD).
+	Item map[string]any
+	// Reasons are TransactionCanceledException's CancellationReasons.
+	Reasons []cancellationReason
+}
+
+func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+
+func validationf(format string, args ...any) *apiError {
+	return &apiError{Type: typeValidation, Message: fmt.Sprintf(format, args...)}
+}
+
+func validation(msg string) *apiError { return &apiError{Type: typeValidation, Message: msg} }
+
+// constraintErrors words coral's constraint failures:
+// "1 validation error detected: Value ... failed to satisfy constraint: ...".
+func constraintErrors(msgs []string) *apiError {
+	noun := "error"
+	if len(msgs) > 1 {
+		noun = "errors"
+	}
+	return validationf("%d validation %s detected: %s", len(msgs), noun, strings.Join(msgs, "; "))
+}
+
+func notFound() *apiError {
+	return &apiError{Type: typeResourceNotFound, Message: "Requested resource not found"}
+}
+
+func notFoundTable(name string) *apiError {
+	return &apiError{Type: typeResourceNotFound, Message: "Requested resource not found: Table: " + name + " not found"}
+}
+
+func inUse(msg string) *apiError { return &apiError{Type: typeResourceInUse, Message: msg} }
+
+func internal(err error) *apiError {
+	return &apiError{Type: typeInternal, Message: "Internal server error: " + err.Error(), Status: http.StatusInternalServerError}
+}
+
+// body is the JSON error body.
+func (e *apiError) body() map[string]any {
+	b := map[string]any{"__type": e.Type}
+	if e.Message != "" {
+		b["message"] = e.Message
+	}
+	if e.Type == typeTransactionCanceled {
+		delete(b, "message")
+		b["Message"] = e.Message
+		b["CancellationReasons"] = e.Reasons
+	}
+	if e.Item != nil {
+		b["Item"] = e.Item
+	}
+	return b
+}

@@ -1,0 +1,130 @@
+package dynamodb_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	ddb "github.com/nimbus-dev/nimbus/internal/dynamodb"
+	"github.com/nimbus-dev/nimbus/internal/storage"
+)
+
+// server is a Service on a real listener.
+type server struct {
+	svc   *ddb.Service
+	store storage.Store
+	url   string
+	srv   *http.Server
+}
+
+func startServer(t testing.TB, opts ddb.Options) *server {
+	t.Helper()
+	store, err := storage.Open("", storage.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServerOn(t, store, opts)
+}
+
+func startServerOn(t testing.TB, store storage.Store, opts ddb.Options) *server {
+	t.Helper()
+	svc, err := ddb.New(store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: svc}
+	go srv.Serve(ln)
+	s := &server{svc: svc, store: store, url: "http://" + ln.Addr().String(), srv: srv}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		svc.Close()
+		store.Close()
+	})
+	return s
+}
+
+func (s *server) client() *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.url),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+var bg = context.Background()
+
+// apiErr asserts err is an AWS API error with code and (when non-empty)
+// exactly message.
+func apiErr(t *testing.T, err error, code, message string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("want %s error, got %v", code, err)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
+	}
+	if message != "" && ae.ErrorMessage() != message {
+		t.Fatalf("error message = %q, want %q", ae.ErrorMessage(), message)
+	}
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func s(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
+func n(v string) types.AttributeValue  { return &types.AttributeValueMemberN{Value: v} }
+func ad(name string, t types.ScalarAttributeType) types.AttributeDefinition {
+	return types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: t}
+}
+func ks(name string, t types.KeyType) types.KeySchemaElement {
+	return types.KeySchemaElement{AttributeName: aws.String(name), KeyType: t}
+}
+
+// createTable makes a pk/sk (S/S) table with GSI "gsi" on (g, sk) and LSI
+// "lsi" on (pk, l).
+func createTable(t *testing.T, c *dynamodb.Client, name string) {
+	t.Helper()
+	_, err := c.CreateTable(bg, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{ad("pk", "S"), ad("sk", "S"), ad("g", "S"), ad("l", "N")},
+		KeySchema:            []types.KeySchemaElement{ks("pk", "HASH"), ks("sk", "RANGE")},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName: aws.String("gsi"), KeySchema: []types.KeySchemaElement{ks("g", "HASH"), ks("sk", "RANGE")},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{
+			IndexName: aws.String("lsi"), KeySchema: []types.KeySchemaElement{ks("pk", "HASH"), ks("l", "RANGE")},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -1,0 +1,122 @@
+package dynamodb
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+)
+
+const msgKeySchema = "The provided key element does not match the schema"
+
+func emptyKeyMessage(name string, v *attr.Value) string {
+	kind := "string"
+	if v.T == attr.B {
+		kind = "binary"
+	}
+	return fmt.Sprintf("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s", kind, name)
+}
+
+func isEmptyKey(v *attr.Value) bool {
+	return (v.T == attr.S && v.S == "") || (v.T == attr.B && len(v.B) == 0)
+}
+
+// checkKey validates a Key parameter: exactly the table's key attributes,
+// of the right types, not empty.
+func checkKey(m *tableMeta, key attr.Item) error {
+	for _, k := range []*keyAttr{&m.Hash, m.Range} {
+		if k == nil {
+			continue
+		}
+		if v := key[k.Name]; v != nil && isEmptyKey(v) && v.T == k.Type {
+			return validation(emptyKeyMessage(k.Name, v))
+		}
+	}
+	want := 1
+	if m.Range != nil {
+		want = 2
+	}
+	if len(key) != want {
+		return validation(msgKeySchema)
+	}
+	for _, k := range []*keyAttr{&m.Hash, m.Range} {
+		if k == nil {
+			continue
+		}
+		v := key[k.Name]
+		if v == nil || v.T != k.Type {
+			return validation(msgKeySchema)
+		}
+	}
+	return nil
+}
+
+// checkItem validates an item to be written: table keys present, typed and
+// non-empty; index keys typed and non-empty; size within the limit.
+// forUpdate words the failures as UpdateItem does.
+func checkItem(m *tableMeta, it attr.Item, forUpdate bool) error {
+	for _, k := range []*keyAttr{&m.Hash, m.Range} {
+		if k == nil {
+			continue
+		}
+		v := it[k.Name]
+		if v == nil {
+			return validationf("One or more parameter values were invalid: Missing the key %s in the item", k.Name)
+		}
+		if v.T != k.Type {
+			return validationf("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", k.Name, k.Type, v.T)
+		}
+		if isEmptyKey(v) {
+			return validation(emptyKeyMessage(k.Name, v))
+		}
+	}
+	if err := checkIndexKeys(m, it, forUpdate); err != nil {
+		return err
+	}
+	if attr.ItemSize(it) > attr.MaxItemSize {
+		if forUpdate {
+			return validation("Item size to update has exceeded the maximum allowed size")
+		}
+		return validation("Item size has exceeded the maximum allowed size")
+	}
+	return nil
+}
+
+func checkIndexKeys(m *tableMeta, it attr.Item, forUpdate bool) error {
+	idx := m.indexes()
+	sort.Slice(idx, func(i, j int) bool { return idx[i].Name < idx[j].Name })
+	for _, ix := range idx {
+		for _, k := range []*keyAttr{&ix.Hash, ix.Range} {
+			if k == nil || m.isTableKey(k.Name) {
+				continue
+			}
+			v := it[k.Name]
+			if v == nil {
+				continue
+			}
+			if v.T != k.Type {
+				return validationf("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", k.Name, k.Type, v.T, ix.Name)
+			}
+			if isEmptyKey(v) {
+				kind := "string"
+				if v.T == attr.B {
+					kind = "binary"
+				}
+				if forUpdate {
+					return validationf("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty %s value.", kind)
+				}
+				return validationf("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty %s value. IndexName: %s, IndexKey: %s", kind, ix.Name, k.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// keyOf returns the table key attributes of an item.
+func keyOf(m *tableMeta, it attr.Item) attr.Item {
+	k := attr.Item{m.Hash.Name: it[m.Hash.Name]}
+	if m.Range != nil {
+		k[m.Range.Name] = it[m.Range.Name]
+	}
+	return k
+}

@@ -1,0 +1,270 @@
+// Package dynamodb serves the DynamoDB JSON 1.0 API (X-Amz-Target
+// "DynamoDB_20120810.<Operation>") over a storage.Store: tables, items,
+// secondary indexes, queries and scans, batches, transactions and TTL.
+package dynamodb
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/storage"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of DynamoDB operations.
+const TargetPrefix = "DynamoDB_20120810."
+
+// maxRequestBody bounds a request body (AWS allows 16 MB for batches).
+const maxRequestBody = 16 << 20
+
+// Options configure a Service.
+type Options struct {
+	Logger    *slog.Logger
+	Region    string // default us-east-1
+	AccountID string // default 000000000000
+	// TTLInterval is how often expired items are swept; zero means 1s.
+	TTLInterval time.Duration
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Service is the DynamoDB API over a Store.
+type Service struct {
+	store  storage.Store
+	log    *slog.Logger
+	region string
+	acct   string
+	now    func() time.Time
+
+	mu      sync.RWMutex
+	tables  map[string]*table
+	nextNum uint64
+
+	locks  keyLocks
+	tokens *tokenCache
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+// New opens the service over store, loading the tables it holds, and starts
+// the TTL sweeper.
+func New(store storage.Store, opts Options) (*Service, error) {
+	s := &Service{
+		store:  store,
+		log:    opts.Logger,
+		region: opts.Region,
+		acct:   opts.AccountID,
+		now:    opts.Now,
+		tables: map[string]*table{},
+		tokens: newTokenCache(),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.log = s.log.With("component", "dynamodb")
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.acct == "" {
+		s.acct = "000000000000"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.loadTables(); err != nil {
+		return nil, err
+	}
+	interval := opts.TTLInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	go s.ttlLoop(interval)
+	return s, nil
+}
+
+// Close stops background work (the TTL sweeper). It does not close the
+// store, which belongs to the caller.
+func (s *Service) Close() error {
+	s.once.Do(func() {
+		close(s.stop)
+		<-s.done
+	})
+	return nil
+}
+
+type handler func(s *Service, ctx context.Context, body []byte) (any, error)
+
+var operations = map[string]handler{
+	"CreateTable":               decode((*Service).createTable),
+	"DescribeTable":             decode((*Service).describeTable),
+	"ListTables":                decode((*Service).listTables),
+	"UpdateTable":               decode((*Service).updateTable),
+	"DeleteTable":               decode((*Service).deleteTable),
+	"PutItem":                   decode((*Service).putItem),
+	"GetItem":                   decode((*Service).getItem),
+	"DeleteItem":                decode((*Service).deleteItem),
+	"UpdateItem":                decode((*Service).updateItem),
+	"Query":                     decode((*Service).query),
+	"Scan":                      decode((*Service).scan),
+	"BatchGetItem":              decode((*Service).batchGetItem),
+	"BatchWriteItem":            decode((*Service).batchWriteItem),
+	"TransactWriteItems":        decode((*Service).transactWriteItems),
+	"TransactGetItems":          decode((*Service).transactGetItems),
+	"UpdateTimeToLive":          decode((*Service).updateTimeToLive),
+	"DescribeTimeToLive":        decode((*Service).describeTimeToLive),
+	"DescribeEndpoints":         decode((*Service).describeEndpoints),
+	"DescribeLimits":            decode((*Service).describeLimits),
+	"TagResource":               decode((*Service).tagResource),
+	"UntagResource":             decode((*Service).untagResource),
+	"ListTagsOfResource":        decode((*Service).listTagsOfResource),
+	"DescribeContinuousBackups": decode((*Service).describeContinuousBackups),
+}
+
+// decode adapts a typed operation to a handler: it unmarshals the body
+// into Req, reporting bad JSON as SerializationException.
+func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, error)) handler {
+	return func(s *Service, ctx context.Context, body []byte) (any, error) {
+		req := new(Req)
+		if len(bytes.TrimSpace(body)) == 0 {
+			body = []byte("{}")
+		}
+		if err := json.Unmarshal(body, req); err != nil {
+			return nil, decodeError(err)
+		}
+		return fn(s, ctx, req)
+	}
+}
+
+func decodeError(err error) error {
+	var ae *attr.Error
+	if errors.As(err, &ae) {
+		return validation(ae.Msg)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &apiError{Type: typeSerialization, Message: serializationMessage(te)}
+	}
+	return &apiError{Type: typeSerialization}
+}
+
+func serializationMessage(te *json.UnmarshalTypeError) string {
+	switch te.Value {
+	case "number":
+		return "NUMBER_VALUE cannot be converted to " + goTypeWord(te.Type.Kind().String())
+	case "string":
+		return "STRING_VALUE cannot be converted to " + goTypeWord(te.Type.Kind().String())
+	case "bool":
+		return "TRUE_VALUE cannot be converted to " + goTypeWord(te.Type.Kind().String())
+	case "array":
+		return "Start of list found where not expected"
+	case "object":
+		return "Start of structure or map found where not expected."
+	}
+	return "Unexpected value"
+}
+
+func goTypeWord(kind string) string {
+	switch kind {
+	case "string":
+		return "String"
+	case "bool":
+		return "Boolean"
+	case "int", "int32", "int64":
+		return "Integer"
+	}
+	return "String"
+}
+
+// ServeHTTP serves one DynamoDB API request.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	op, ok := strings.CutPrefix(target, TargetPrefix)
+	h := operations[op]
+	if !ok || h == nil {
+		s.writeError(w, &apiError{Type: typeUnknownOperation})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		s.writeError(w, &apiError{Type: typeSerialization, Message: err.Error()})
+		return
+	}
+	if len(body) > maxRequestBody {
+		s.writeError(w, validation("Request size exceeded the maximum allowed size"))
+		return
+	}
+	resp, err := s.safeCall(h, r.Context(), body, op)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			s.log.Error("operation failed", "op", op, "err", err)
+			ae = internal(err)
+		}
+		s.writeError(w, ae)
+		return
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		s.writeError(w, internal(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// safeCall runs an operation, turning a panic into an internal error so
+// one bad request never takes the server down.
+func (s *Service) safeCall(h handler, ctx context.Context, body []byte, op string) (resp any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("operation panicked", "op", op, "panic", r)
+			err = internal(errors.New("unexpected failure"))
+		}
+	}()
+	return h(s, ctx, body)
+}
+
+func (s *Service) writeError(w http.ResponseWriter, e *apiError) {
+	status := e.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	out, _ := json.Marshal(e.body())
+	writeJSON(w, status, out)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.0")
+	h.Set("x-amzn-RequestId", requestID())
+	h.Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+const idChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// requestID returns a 52-character id shaped like DynamoDB's.
+func requestID() string {
+	var b [52]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = idChars[int(b[i])%len(idChars)]
+	}
+	return string(b[:])
+}

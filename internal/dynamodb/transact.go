@@ -1,0 +1,432 @@
+package dynamodb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
+	"github.com/nimbus-dev/nimbus/internal/storage"
+)
+
+type transactWriteItem struct {
+	ConditionCheck *transactAction `json:"ConditionCheck"`
+	Put            *transactAction `json:"Put"`
+	Delete         *transactAction `json:"Delete"`
+	Update         *transactAction `json:"Update"`
+}
+
+type transactAction struct {
+	TableName                           *string           `json:"TableName"`
+	Key                                 attr.Item         `json:"Key"`
+	Item                                attr.Item         `json:"Item"`
+	ConditionExpression                 *string           `json:"ConditionExpression"`
+	UpdateExpression                    *string           `json:"UpdateExpression"`
+	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames"`
+	ExpressionAttributeValues           exprValues        `json:"ExpressionAttributeValues"`
+	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure"`
+	ProjectionExpression                *string           `json:"ProjectionExpression"`
+}
+
+type transactWriteInput struct {
+	TransactItems               []transactWriteItem `json:"TransactItems"`
+	ClientRequestToken          *string             `json:"ClientRequestToken"`
+	ReturnConsumedCapacity      string              `json:"ReturnConsumedCapacity"`
+	ReturnItemCollectionMetrics string              `json:"ReturnItemCollectionMetrics"`
+}
+
+type transactWriteOutput struct {
+	ConsumedCapacity      []*consumedCapacity                 `json:"ConsumedCapacity,omitempty"`
+	ItemCollectionMetrics map[string][]*itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
+}
+
+// txOp is one validated action of a write transaction.
+type txOp struct {
+	kind   string
+	t      *table
+	m      *tableMeta
+	key    []byte
+	keyIt  attr.Item
+	item   attr.Item
+	cond   expr.Cond
+	update *expr.Update
+	rvFail string
+	// invalid is a per-item validation failure DynamoDB reports as a
+	// cancellation reason rather than a request error.
+	invalid string
+}
+
+func transactItemsString(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = "TransactWriteItem"
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput) (*transactWriteOutput, error) {
+	var c constraints
+	switch {
+	case in.TransactItems == nil:
+		c.add("Value null at 'transactItems' failed to satisfy constraint: Member must not be null")
+	case len(in.TransactItems) == 0:
+		c.add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	case len(in.TransactItems) > 100:
+		c.add("Value '%s' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100", transactItemsString(len(in.TransactItems)))
+	}
+	if in.ClientRequestToken != nil && (len(*in.ClientRequestToken) < 1 || len(*in.ClientRequestToken) > 36) {
+		c.add("Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", *in.ClientRequestToken)
+	}
+	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
+	enumCheck(&c, in.ReturnItemCollectionMetrics, "returnItemCollectionMetrics", "SIZE", "NONE")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	var fingerprint [32]byte
+	if in.ClientRequestToken != nil {
+		b, _ := json.Marshal(in)
+		fingerprint = sha256.Sum256(b)
+		if resp, ok, err := s.tokens.lookup(*in.ClientRequestToken, fingerprint, s.now()); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			return resp.(*transactWriteOutput), nil
+		}
+	}
+	ops := make([]*txOp, len(in.TransactItems))
+	tables := map[string]*table{}
+	seen := map[string]bool{}
+	for i, ti := range in.TransactItems {
+		op, err := s.prepareTxOp(ti)
+		if err != nil {
+			return nil, err
+		}
+		if op.t != nil {
+			tables[op.m.Name] = op.t
+			if seen[string(op.key)] {
+				return nil, validation("Transaction request cannot include multiple operations on one item")
+			}
+			seen[string(op.key)] = true
+		}
+		ops[i] = op
+	}
+	unlock := s.lockTables(tables)
+	defer unlock()
+	keys := make([][]byte, 0, len(ops))
+	for _, op := range ops {
+		keys = append(keys, op.key)
+	}
+	unlockKeys := s.locks.lock(keys...)
+	defer unlockKeys()
+
+	reasons := make([]cancellationReason, len(ops))
+	failed := false
+	olds := make([]attr.Item, len(ops))
+	nexts := make([]attr.Item, len(ops))
+	for i, op := range ops {
+		reasons[i] = cancellationReason{Code: "None"}
+		if op.invalid != "" {
+			reasons[i] = cancellationReason{Code: "ValidationError", Message: op.invalid}
+			failed = true
+			continue
+		}
+		if op.t.deleted.Load() {
+			return nil, notFound()
+		}
+		old, err := s.readItem(s.store, op.key)
+		if err != nil {
+			return nil, err
+		}
+		olds[i] = old
+		if op.cond != nil && !expr.Eval(op.cond, old) {
+			r := cancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed"}
+			if op.rvFail == "ALL_OLD" && old != nil {
+				r.Item = old
+			}
+			reasons[i] = r
+			failed = true
+			continue
+		}
+		switch op.kind {
+		case "Put":
+			nexts[i] = op.item
+		case "Update":
+			next, err := applyUpdate(op.t.meta.Load(), op.keyIt, op.update, old)
+			if err != nil {
+				ae, ok := err.(*apiError)
+				if !ok {
+					return nil, err
+				}
+				reasons[i] = cancellationReason{Code: "ValidationError", Message: ae.Message}
+				failed = true
+				continue
+			}
+			nexts[i] = next
+		case "Delete":
+			nexts[i] = nil
+		}
+	}
+	if failed {
+		codes := make([]string, len(reasons))
+		for i, r := range reasons {
+			codes[i] = r.Code
+		}
+		return nil, &apiError{Type: typeTransactionCanceled, Reasons: reasons,
+			Message: "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"}
+	}
+	var b storage.Batch
+	perTable := map[string]*writeUnits{}
+	out := &transactWriteOutput{}
+	for i, op := range ops {
+		m := op.t.meta.Load()
+		wu := writeUnits{table: 1}
+		if op.kind != "ConditionCheck" && (olds[i] != nil || nexts[i] != nil) {
+			wu = stage(&b, m, op.key, olds[i], nexts[i])
+		}
+		wu.table *= 2
+		for k := range wu.indexes {
+			wu.indexes[k] *= 2
+		}
+		if perTable[m.Name] == nil {
+			perTable[m.Name] = &writeUnits{}
+		}
+		perTable[m.Name].add(wu)
+		if icm := collectionMetrics(in.ReturnItemCollectionMetrics, m, op.keyIt); icm != nil && op.kind != "ConditionCheck" {
+			if out.ItemCollectionMetrics == nil {
+				out.ItemCollectionMetrics = map[string][]*itemCollectionMetrics{}
+			}
+			out.ItemCollectionMetrics[m.Name] = append(out.ItemCollectionMetrics[m.Name], icm)
+		}
+	}
+	if err := s.store.Apply(&b); err != nil {
+		return nil, internal(err)
+	}
+	for _, t := range tables {
+		t.gen.Add(1)
+	}
+	for _, n := range sortedKeys(perTable) {
+		wu := perTable[n]
+		if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, false); cc != nil {
+			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
+		}
+	}
+	if in.ClientRequestToken != nil {
+		s.tokens.store(*in.ClientRequestToken, fingerprint, out, s.now())
+	}
+	return out, nil
+}
+
+// prepareTxOp validates one TransactItems entry.
+func (s *Service) prepareTxOp(ti transactWriteItem) (*txOp, error) {
+	var kind string
+	var a *transactAction
+	n := 0
+	for _, x := range []struct {
+		k string
+		a *transactAction
+	}{{"ConditionCheck", ti.ConditionCheck}, {"Put", ti.Put}, {"Delete", ti.Delete}, {"Update", ti.Update}} {
+		if x.a != nil {
+			n++
+			kind, a = x.k, x.a
+		}
+	}
+	if n != 1 {
+		return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
+	}
+	var c constraints
+	name := tableName(a.TableName, &c, "transactItems.member."+strings.ToLower(kind[:1])+kind[1:]+".tableName", 1)
+	enumCheck(&c, a.ReturnValuesOnConditionCheckFailure, "returnValuesOnConditionCheckFailure", "ALL_OLD", "NONE")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	r := exprRequest{Names: a.ExpressionAttributeNames, Values: a.ExpressionAttributeValues, Condition: a.ConditionExpression}
+	if kind == "Update" {
+		r.Update = a.UpdateExpression
+		if a.UpdateExpression == nil {
+			return nil, constraintErrors([]string{"Value null at 'transactItems.member.update.updateExpression' failed to satisfy constraint: Member must not be null"})
+		}
+	}
+	if kind == "ConditionCheck" && a.ConditionExpression == nil {
+		return nil, constraintErrors([]string{"Value null at 'transactItems.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null"})
+	}
+	p, err := r.parse()
+	if err != nil {
+		return nil, err
+	}
+	t, m, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	op := &txOp{kind: kind, t: t, m: m, cond: p.Condition, update: p.Update, rvFail: a.ReturnValuesOnConditionCheckFailure}
+	if kind == "Put" {
+		if a.Item == nil {
+			return nil, constraintErrors([]string{"Value null at 'transactItems.member.put.item' failed to satisfy constraint: Member must not be null"})
+		}
+		if err := checkItem(m, a.Item, false); err != nil {
+			msg := err.(*apiError).Message
+			if strings.Contains(msg, "Type mismatch") {
+				op.invalid = msg
+			} else {
+				return nil, err
+			}
+		}
+		op.item = a.Item
+		op.keyIt = keyOf(m, a.Item)
+		op.key = m.primaryKeyBytes(indexPrefix(m.Num, baseIndex), a.Item)
+		if op.invalid != "" {
+			op.key = []byte(fmt.Sprintf("invalid-%p", op))
+		}
+		return op, nil
+	}
+	if err := checkKey(m, a.Key); err != nil {
+		msg := err.(*apiError).Message
+		if msg == msgKeySchema {
+			op.invalid = msg
+			op.key = []byte(fmt.Sprintf("invalid-%p", op))
+			return op, nil
+		}
+		return nil, err
+	}
+	if err := checkUpdateKeys(m, op.update); err != nil {
+		return nil, err
+	}
+	op.keyIt = a.Key
+	op.key = m.itemKey(a.Key)
+	return op, nil
+}
+
+type transactGetInput struct {
+	TransactItems []struct {
+		Get *transactAction `json:"Get"`
+	} `json:"TransactItems"`
+	ReturnConsumedCapacity string `json:"ReturnConsumedCapacity"`
+}
+
+type itemResponse struct {
+	Item attr.Item `json:"Item,omitempty"`
+}
+
+type transactGetOutput struct {
+	Responses        []itemResponse      `json:"Responses"`
+	ConsumedCapacity []*consumedCapacity `json:"ConsumedCapacity,omitempty"`
+}
+
+func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*transactGetOutput, error) {
+	var c constraints
+	switch {
+	case in.TransactItems == nil:
+		c.add("Value null at 'transactItems' failed to satisfy constraint: Member must not be null")
+	case len(in.TransactItems) == 0:
+		c.add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	case len(in.TransactItems) > 100:
+		c.add("Value '%s' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100", transactItemsString(len(in.TransactItems)))
+	}
+	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	type getOp struct {
+		m    *tableMeta
+		key  []byte
+		proj []expr.Path
+	}
+	ops := make([]getOp, len(in.TransactItems))
+	seen := map[string]bool{}
+	for i, ti := range in.TransactItems {
+		if ti.Get == nil {
+			return nil, constraintErrors([]string{"Value null at 'transactItems.member.get' failed to satisfy constraint: Member must not be null"})
+		}
+		var c constraints
+		name := tableName(ti.Get.TableName, &c, "transactItems.member.get.tableName", 1)
+		if err := c.err(); err != nil {
+			return nil, err
+		}
+		proj, err := projectionOf(ti.Get.ProjectionExpression, ti.Get.ExpressionAttributeNames, nil)
+		if err != nil {
+			return nil, err
+		}
+		_, m, err := s.lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKey(m, ti.Get.Key); err != nil {
+			return nil, err
+		}
+		k := m.itemKey(ti.Get.Key)
+		if seen[string(k)] {
+			return nil, validation("Transaction request cannot include multiple operations on one item")
+		}
+		seen[string(k)] = true
+		ops[i] = getOp{m, k, proj}
+	}
+	snap := s.store.Snapshot()
+	defer snap.Close()
+	out := &transactGetOutput{Responses: make([]itemResponse, len(ops))}
+	perTable := map[string]float64{}
+	metas := map[string]*tableMeta{}
+	for i, op := range ops {
+		it, err := s.readItem(snap, op.key)
+		if err != nil {
+			return nil, err
+		}
+		size := 0
+		if it != nil {
+			size = attr.ItemSize(it)
+			out.Responses[i].Item = projectItem(it, op.proj)
+		}
+		perTable[op.m.Name] += 2 * readUnits(size, true)
+		metas[op.m.Name] = op.m
+	}
+	for _, n := range sortedKeys(perTable) {
+		if cc := consumed(in.ReturnConsumedCapacity, metas[n], perTable[n], nil, true); cc != nil {
+			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
+		}
+	}
+	return out, nil
+}
+
+// tokenCache remembers TransactWriteItems client request tokens for the
+// 10 minutes AWS keeps them.
+type tokenCache struct {
+	mu      sync.Mutex
+	entries map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	fingerprint [32]byte
+	resp        any
+	at          time.Time
+}
+
+const tokenTTL = 10 * time.Minute
+
+func newTokenCache() *tokenCache { return &tokenCache{entries: map[string]tokenEntry{}} }
+
+func (c *tokenCache) lookup(token string, fp [32]byte, now time.Time) (any, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[token]
+	if !ok || now.Sub(e.at) > tokenTTL {
+		return nil, false, nil
+	}
+	if e.fingerprint != fp {
+		return nil, false, &apiError{Type: typeIdempotentMismatch, Message: "Transaction with the given client request token was previously used with different parameters"}
+	}
+	return e.resp, true, nil
+}
+
+func (c *tokenCache) store(token string, fp [32]byte, resp any, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if now.Sub(e.at) > tokenTTL {
+			delete(c.entries, k)
+		}
+	}
+	c.entries[token] = tokenEntry{fp, resp, now}
+}
