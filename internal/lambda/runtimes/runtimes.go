@@ -37,6 +37,8 @@ type Runtimes struct {
 	dataDir string
 	logger  *slog.Logger
 	goBuild *build.Go
+	bundler *build.Bundler
+	nodeSDK *build.NodeSDK
 }
 
 // Options configure New.
@@ -55,6 +57,8 @@ func New(opts Options) *Runtimes {
 		dataDir: opts.DataDir,
 		logger:  opts.Logger,
 		goBuild: build.NewGo(filepath.Join(opts.DataDir, "build"), opts.Logger),
+		bundler: build.NewBundler(filepath.Join(opts.DataDir, "build"), opts.Logger),
+		nodeSDK: build.NewNodeSDK(opts.NodeSDKDir, opts.Logger),
 	}
 }
 
@@ -88,6 +92,10 @@ func (r *Runtimes) Prepare(ctx context.Context, fn *app.Function, optDir string)
 	switch Family(fn.Runtime) {
 	case "provided":
 		spec, err = r.prepareProvided(ctx, fn, optDir)
+	case "nodejs":
+		spec, err = r.prepareNode(ctx, fn, optDir)
+	case "python":
+		spec, err = r.preparePython(fn, optDir)
 	default:
 		return nil, fmt.Errorf("function %s: runtime %q is not supported (supported: provided, provided.al2, provided.al2023, go1.x, nodejs18.x-nodejs24.x, python3.x)", fn.Name, fn.Runtime)
 	}

@@ -1,0 +1,307 @@
+// Nimbus's Node.js runtime: loads the handler named by _HANDLER from
+// LAMBDA_TASK_ROOT (CommonJS or ES module) and serves invocations through
+// the Lambda Runtime API, with Lambda's context object, error format and
+// log format.
+import http from 'node:http';
+import tls from 'node:tls';
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import module from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const RUNTIME_PATH = '/2018-06-01/runtime';
+const [apiHost, apiPort] = splitHostPort(process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let currentRequestId;
+
+redirectAwsHosts();
+patchConsole();
+
+function splitHostPort(addr) {
+  const i = addr.lastIndexOf(':');
+  return [addr.slice(0, i).replace(/^\[|\]$/g, ''), Number(addr.slice(i + 1))];
+}
+
+// redirectAwsHosts sends TLS connections for the AWS endpoints Nimbus
+// serves to its edge (NIMBUS_EDGE_ADDR), keeping the server name so the
+// edge presents a certificate for it: code that builds
+// https://{api}.execute-api.{region}.amazonaws.com/... works unchanged
+// even though Node's SDK ignores HTTPS_PROXY.
+function redirectAwsHosts() {
+  const edge = process.env.NIMBUS_EDGE_ADDR;
+  if (!edge) return;
+  const [edgeHost, edgePort] = splitHostPort(edge);
+  const served = /^([a-z0-9]+\.execute-api|dynamodb|lambda|apigateway|execute-api)\.[a-z0-9-]+\.amazonaws\.com$/;
+  const connect = tls.connect;
+  tls.connect = function nimbusConnect(...args) {
+    const [options, callback] = normalizeConnectArgs(args);
+    const name = String(options.servername || options.host || '').toLowerCase().replace(/\.$/, '');
+    if (options.socket || options.path || !served.test(name)) {
+      return connect.apply(this, args);
+    }
+    const redirected = { ...options, host: edgeHost, port: edgePort, servername: name };
+    return callback ? connect.call(this, redirected, callback) : connect.call(this, redirected);
+  };
+}
+
+function normalizeConnectArgs(args) {
+  let options = {};
+  let i = 0;
+  if (args[0] !== null && typeof args[0] === 'object') {
+    options = { ...args[0] };
+    i = 1;
+  } else {
+    if (typeof args[i] === 'number' || (typeof args[i] === 'string' && /^\d+$/.test(args[i]))) options.port = Number(args[i++]);
+    if (typeof args[i] === 'string') options.host = args[i++];
+    if (args[i] !== null && typeof args[i] === 'object') options = { ...args[i++], ...options };
+  }
+  const callback = typeof args[i] === 'function' ? args[i] : undefined;
+  return [options, callback];
+}
+
+// patchConsole writes console output as Lambda does:
+// "<timestamp>\t<requestId>\t<LEVEL>\t<message>", one record per call.
+function patchConsole() {
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      let message = util.format(...args);
+      if (method === 'trace') message += '\n' + new Error().stack.split('\n').slice(2).join('\n');
+      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message.replace(/\n/g, '\r')}\n`);
+    };
+  }
+}
+
+function call(method, p, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: apiHost, port: apiPort, method, path: RUNTIME_PATH + p, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function errorObject(err) {
+  if (err instanceof Error) {
+    return {
+      errorType: err.name && err.name !== 'Error' ? err.name : (err.constructor?.name || 'Error'),
+      errorMessage: err.message,
+      trace: String(err.stack || '').split('\n'),
+    };
+  }
+  let message;
+  try { message = typeof err === 'string' ? err : JSON.stringify(err); } catch { message = String(err); }
+  return { errorType: typeof err, errorMessage: message, trace: [] };
+}
+
+async function postError(p, err, type) {
+  const obj = errorObject(err);
+  if (type) obj.errorType = type;
+  const body = JSON.stringify(obj);
+  console.error(`${obj.errorType}: ${obj.errorMessage}`);
+  await call('POST', p, body, {
+    'Content-Type': 'application/json',
+    'Lambda-Runtime-Function-Error-Type': obj.errorType,
+  });
+}
+
+class UserError extends Error {
+  constructor(type, message, cause) {
+    super(message);
+    this.name = type;
+    if (cause?.stack) this.stack = `${type}: ${message}\n${cause.stack}`;
+  }
+}
+
+function isModuleType(file) {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try { return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module'; } catch { return false; }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+// registerSearchPaths lets ES modules import packages from NODE_PATH (the
+// layers' nodejs/node_modules and the shared SDK cache), as Lambda's own
+// runtime resolves them; CommonJS reads NODE_PATH itself.
+let hooksRegistered = false;
+function registerSearchPaths() {
+  if (hooksRegistered || typeof module.register !== 'function') return;
+  hooksRegistered = true;
+  const dirs = (process.env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
+  if (dirs.length === 0) return;
+  const hooks = new URL('./hooks.mjs', import.meta.url);
+  module.register(hooks, { data: { dirs } });
+}
+
+async function loadHandler() {
+  const root = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  const spec = process.env._HANDLER || '';
+  const slash = spec.lastIndexOf('/');
+  const dot = spec.indexOf('.', slash + 1);
+  if (dot < 0) throw new UserError('Runtime.MalformedHandlerName', `Bad handler ${spec}`);
+  const modulePath = spec.slice(0, dot);
+  const handlerPath = spec.slice(dot + 1);
+  const base = path.resolve(root, modulePath);
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((f) => fs.existsSync(f));
+  if (!file) {
+    throw new UserError('Runtime.ImportModuleError', `Error: Cannot find module '${path.basename(modulePath)}'\nRequire stack:\n- ${root}`);
+  }
+  let mod;
+  try {
+    const esm = file.endsWith('.mjs') || (file.endsWith('.js') && isModuleType(file));
+    if (esm) {
+      registerSearchPaths();
+      mod = await import(pathToFileURL(file).href);
+    } else {
+      try {
+        mod = module.createRequire(file)(file);
+      } catch (err) {
+        if (err?.code !== 'ERR_REQUIRE_ESM') throw err;
+        registerSearchPaths();
+        mod = await import(pathToFileURL(file).href);
+      }
+    }
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new UserError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
+    if (err?.code === 'MODULE_NOT_FOUND' || err?.code === 'ERR_MODULE_NOT_FOUND') {
+      throw new UserError('Runtime.ImportModuleError', `Error: ${err.message}`, err);
+    }
+    throw err;
+  }
+  let fn = handlerPath.split('.').reduce((o, k) => (o == null ? undefined : o[k]), mod);
+  if (fn === undefined && mod?.default) fn = handlerPath.split('.').reduce((o, k) => (o == null ? undefined : o[k]), mod.default);
+  if (fn === undefined) {
+    throw new UserError('Runtime.HandlerNotFound', `${path.basename(modulePath)}.${handlerPath} is undefined or not exported`);
+  }
+  if (typeof fn !== 'function') {
+    throw new UserError('Runtime.HandlerNotFound', `${path.basename(modulePath)}.${handlerPath} is not a function`);
+  }
+  return fn;
+}
+
+function makeContext(headers, settle) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: (err, result) => settle(err, result, true),
+    succeed: (result) => settle(null, result, true),
+    fail: (err) => settle(err ?? 'handled', undefined, true),
+  };
+  if (headers['lambda-runtime-cognito-identity']) {
+    try { context.identity = JSON.parse(headers['lambda-runtime-cognito-identity']); } catch { /* not JSON: left out */ }
+  }
+  if (headers['lambda-runtime-client-context']) {
+    try { context.clientContext = JSON.parse(headers['lambda-runtime-client-context']); } catch { /* not JSON: left out */ }
+  }
+  return context;
+}
+
+// invoke runs the handler once. An async handler's promise settles the
+// invocation; a callback settles it when the event loop is empty
+// (callbackWaitsForEmptyEventLoop) or at once.
+function invoke(handler, event, headers) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (err, result) => {
+      if (settled) return;
+      settled = true;
+      process.removeListener('beforeExit', onEmpty);
+      resolve({ err, result });
+    };
+    let pending = null;
+    const onEmpty = () => { if (pending) finish(pending.err, pending.result); else finish(null, null); };
+    const settle = (err, result, viaCallback) => {
+      if (settled || pending) return;
+      if (viaCallback && context.callbackWaitsForEmptyEventLoop) {
+        pending = { err, result };
+        return;
+      }
+      finish(err, result);
+    };
+    const context = makeContext(headers, settle);
+    process.on('beforeExit', onEmpty);
+    try {
+      const ret = handler(event, context, (err, result) => settle(err, result, true));
+      if (ret && typeof ret.then === 'function') {
+        ret.then((v) => finish(null, v), (e) => finish(e ?? new Error('Promise rejected with ' + e), undefined));
+      }
+    } catch (err) {
+      finish(err);
+    }
+  });
+}
+
+process.on('unhandledRejection', async (reason) => {
+  const err = reason instanceof Error ? reason : new Error(String(reason));
+  const type = 'Runtime.UnhandledPromiseRejection';
+  await report(err, type);
+  process.exit(128);
+});
+process.on('uncaughtException', async (err) => {
+  await report(err);
+  process.exit(129);
+});
+
+async function report(err, type) {
+  try {
+    if (currentRequestId) await postError(`/invocation/${currentRequestId}/error`, err, type);
+    else await postError('/init/error', err, type);
+  } catch { /* the runtime is exiting anyway */ }
+}
+
+async function main() {
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    await postError('/init/error', err);
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await call('GET', '/invocation/next');
+    const headers = next.headers;
+    const id = headers['lambda-runtime-aws-request-id'];
+    currentRequestId = id;
+    if (headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+    let event;
+    try {
+      event = JSON.parse(next.body.toString('utf8') || 'null');
+    } catch (err) {
+      await postError(`/invocation/${id}/error`, err, 'Runtime.UnmarshalError');
+      continue;
+    }
+    const { err, result } = await invoke(handler, event, headers);
+    if (err !== null && err !== undefined) {
+      await postError(`/invocation/${id}/error`, err);
+    } else {
+      let body;
+      try {
+        body = JSON.stringify(result === undefined ? null : result);
+      } catch (e) {
+        await postError(`/invocation/${id}/error`, new UserError('Runtime.MarshalError', `Unable to stringify response body: ${e.message}`));
+        continue;
+      }
+      const res = await call('POST', `/invocation/${id}/response`, body, { 'Content-Type': 'application/json' });
+      if (res.status === 413) console.error(res.body.toString());
+    }
+    currentRequestId = undefined;
+  }
+}
+
+main();
