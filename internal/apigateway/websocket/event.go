@@ -1,12 +1,12 @@
 package websocket
 
 import (
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 )
 
 // Event types and route keys as API Gateway names them.
@@ -20,13 +20,10 @@ const (
 	routeDefault    = "$default"
 )
 
-// requestTimeLayout is API Gateway's requestTime format
-// ("20/Jan/2024:11:55:08 +0000").
-const requestTimeLayout = "02/Jan/2006:15:04:05 -0700"
-
-// wireHeaderNames restores the spelling clients send for headers that Go's
-// canonicalisation changes, so handlers indexing event.headers by their
-// usual names ("Sec-WebSocket-Key") find them.
+// wireHeaderNames restores the usual spelling of headers that Go's
+// canonicalisation changes, when the server could not record the client's
+// own spelling (see gateway.HeaderNames), so handlers indexing
+// event.headers by their usual names ("Sec-WebSocket-Key") find them.
 var wireHeaderNames = map[string]string{
 	"Sec-Websocket-Key":        "Sec-WebSocket-Key",
 	"Sec-Websocket-Version":    "Sec-WebSocket-Version",
@@ -54,7 +51,7 @@ func (g *Gateway) baseContext(cfg *config, c clientInfo, connectionID, routeKey,
 		RouteKey:          routeKey,
 		EventType:         eventType,
 		ExtendedRequestID: requestID,
-		RequestTime:       now.UTC().Format(requestTimeLayout),
+		RequestTime:       gateway.CLFTime(now),
 		MessageDirection:  "IN",
 		Stage:             cfg.api.Stage,
 		ConnectedAt:       c.connectedAt.UnixMilli(),
@@ -87,30 +84,34 @@ func (g *Gateway) connectEvent(cfg *config, r *http.Request, c clientInfo, conne
 		ev.Headers[name] = values[len(values)-1]
 		ev.MultiValueHeaders[name] = append([]string(nil), values...)
 	}
+	names := gateway.HeaderNames(r)
+	spelling := func(canonical string) string {
+		if names != nil {
+			return names.Name(canonical)
+		}
+		if wire, ok := wireHeaderNames[canonical]; ok {
+			return wire
+		}
+		return canonical
+	}
 	if r.Host != "" {
-		set("Host", []string{r.Host})
+		set(spelling("Host"), []string{r.Host})
 	}
 	for name, values := range r.Header {
-		if droppedHeaders[name] || name == "Host" || name == "X-Forwarded-For" || name == "X-Forwarded-Port" || name == "X-Forwarded-Proto" || name == "X-Amzn-Trace-Id" {
+		switch name {
+		case "Host", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Amzn-Trace-Id":
 			continue
 		}
-		if wire, ok := wireHeaderNames[name]; ok {
-			name = wire
+		if droppedHeaders[name] {
+			continue
 		}
-		set(name, values)
+		set(spelling(name), values)
 	}
-	xff := c.sourceIP
-	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-		xff = strings.Join(prior, ", ") + ", " + c.sourceIP
-	}
+	xff, port, proto, trace := gateway.ForwardedHeaders(r, gateway.NewTraceID(now.Unix()))
 	set("X-Forwarded-For", []string{xff})
-	set("X-Forwarded-Port", []string{localPort(r)})
-	proto := "http"
-	if r.TLS != nil {
-		proto = "https"
-	}
+	set("X-Forwarded-Port", []string{port})
 	set("X-Forwarded-Proto", []string{proto})
-	set("X-Amzn-Trace-Id", []string{newTraceID(now)})
+	set("X-Amzn-Trace-Id", []string{trace})
 
 	if q := r.URL.Query(); len(q) > 0 {
 		ev.QueryStringParameters = make(map[string]string, len(q))
@@ -157,26 +158,4 @@ func (g *Gateway) disconnectEvent(cfg *config, c clientInfo, connectionID, reque
 		StageVariables: cfg.stageVariables(),
 		RequestContext: rc,
 	}
-}
-
-// sourceIP is the client's address without the port.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// localPort is the port the client connected to.
-func localPort(r *http.Request) string {
-	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, port, err := net.SplitHostPort(addr.String()); err == nil {
-			return port
-		}
-	}
-	if r.TLS != nil {
-		return "443"
-	}
-	return "80"
 }

@@ -86,6 +86,31 @@ func TestConnectEventCarriesQueryHeadersAndContext(t *testing.T) {
 	_ = c.Close(websocket.StatusNormalClosure, "")
 }
 
+func TestConnectHeaderSpelling(t *testing.T) {
+	for _, preserve := range []bool{false, true} {
+		rec := newRecorder()
+		inv := &funcInvoker{}
+		inv.set("connect", rec.wrap(nil))
+		e := newEnvListener(t, chatAPI(), inv, Options{}, preserve)
+		h := http.Header{}
+		h["x-lower-case"] = []string{"v"}
+		e.dial("", &websocket.DialOptions{HTTPHeader: h})
+		ev := rec.next(t, "$connect").ev
+		// Without the client's spelling, the usual one; with it, what Go's
+		// client (which canonicalises) really sent.
+		key, want := "Sec-WebSocket-Key", "X-Lower-Case"
+		if preserve {
+			key, want = "Sec-Websocket-Key", "x-lower-case"
+		}
+		if ev.Headers[key] == "" {
+			t.Errorf("preserve=%v: %s missing in %v", preserve, key, ev.Headers)
+		}
+		if ev.Headers[want] != "v" {
+			t.Errorf("preserve=%v: header %s missing in %v", preserve, want, ev.Headers)
+		}
+	}
+}
+
 func TestConnectWithoutQueryOmitsQueryFields(t *testing.T) {
 	rec := newRecorder()
 	inv := &funcInvoker{}

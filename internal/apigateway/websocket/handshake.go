@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 )
 
 // serveHandshake runs the $connect route and, when it allows, upgrades the
@@ -29,7 +31,7 @@ func (g *Gateway) serveHandshake(w http.ResponseWriter, r *http.Request, cfg *co
 		return
 	}
 	now := time.Now()
-	client := clientInfo{sourceIP: sourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
+	client := clientInfo{sourceIP: gateway.SourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
 	id := newID()
 
 	var subprotocols []string

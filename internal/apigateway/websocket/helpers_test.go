@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigatewaymanagementapi"
 	"github.com/coder/websocket"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/app"
 	"github.com/nimbus-dev/nimbus/internal/invoke"
 )
@@ -55,6 +56,9 @@ func (f *funcInvoker) Invoke(ctx context.Context, req *invoke.Request) (*invoke.
 		return nil, err
 	}
 	out, err := fn(ctx, ev, req.Payload)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		payload, _ := json.Marshal(map[string]any{"errorMessage": err.Error(), "errorType": "errorString"})
 		return &invoke.Response{StatusCode: 200, Payload: payload, FunctionError: "Unhandled"}, nil
@@ -143,6 +147,13 @@ type env struct {
 
 func newEnv(t *testing.T, api *app.API, inv *funcInvoker, opts Options) *env {
 	t.Helper()
+	return newEnvListener(t, api, inv, opts, false)
+}
+
+// newEnvListener is newEnv; preserveCase serves through
+// gateway.PreserveHeaderCase so events carry the clients' header spelling.
+func newEnvListener(t *testing.T, api *app.API, inv *funcInvoker, opts Options, preserveCase bool) *env {
+	t.Helper()
 	reg := NewLocalRegistry()
 	gw, err := New(api, inv, reg, opts)
 	if err != nil {
@@ -161,6 +172,10 @@ func newEnv(t *testing.T, api *app.API, inv *funcInvoker, opts Options) *env {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if preserveCase {
+		ln = gateway.PreserveHeaderCase(ln)
+		srv.ConnContext = gateway.ConnContext
+	}
 	go func() { _ = srv.Serve(ln) }()
 	e := &env{t: t, gw: gw, reg: reg, inv: inv, url: "http://" + ln.Addr().String(), srv: srv}
 	t.Cleanup(func() {

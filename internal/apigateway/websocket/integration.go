@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/app"
-	"github.com/nimbus-dev/nimbus/internal/invoke"
 )
 
 // Integration failures, as the client sees them.
@@ -45,15 +46,13 @@ func (g *Gateway) integrate(ctx context.Context, req *request) (*integrationResu
 	if in == nil {
 		return nil, fmt.Errorf("%w: route %q has no integration", errIntegrationFailed, req.route.key)
 	}
-	ctx, cancel := context.WithTimeout(ctx, req.route.timeout)
-	defer cancel()
 	switch in.Type {
 	case app.IntegrationAWSProxy:
 		payload, err := json.Marshal(req.event)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errIntegrationFailed, err)
 		}
-		out, err := g.invoke(ctx, in, payload)
+		out, err := g.invoke(ctx, in, payload, req.route.timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -63,29 +62,21 @@ func (g *Gateway) integrate(ctx context.Context, req *request) (*integrationResu
 	}
 }
 
-// invoke calls the integration's function synchronously.
-func (g *Gateway) invoke(ctx context.Context, in *app.Integration, payload []byte) ([]byte, error) {
+// invoke calls the integration's function synchronously within timeout.
+func (g *Gateway) invoke(ctx context.Context, in *app.Integration, payload []byte, timeout time.Duration) ([]byte, error) {
 	if in.FunctionName == "" {
 		return nil, fmt.Errorf("%w: integration %q names no function", errIntegrationFailed, in.URI)
 	}
-	resp, err := g.inv.Invoke(ctx, &invoke.Request{
-		FunctionName:   in.FunctionName,
-		Payload:        payload,
-		InvocationType: invoke.RequestResponse,
-	})
-	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, errIntegrationTimeout
-		}
-		return nil, fmt.Errorf("%w: invoke %s: %v", errIntegrationFailed, in.FunctionName, err)
-	}
-	if ctx.Err() == context.DeadlineExceeded {
+	resp, outcome, err := gateway.InvokeLambda(ctx, g.inv, in.FunctionName, payload, timeout)
+	switch outcome {
+	case gateway.Succeeded:
+		return resp.Payload, nil
+	case gateway.TimedOut:
 		return nil, errIntegrationTimeout
-	}
-	if resp.FunctionError != "" {
+	case gateway.FunctionFailed:
 		return nil, fmt.Errorf("%w: %s returned %s error: %s", errIntegrationFailed, in.FunctionName, resp.FunctionError, truncate(resp.Payload, 512))
 	}
-	return resp.Payload, nil
+	return nil, fmt.Errorf("%w: invoke %s: %v", errIntegrationFailed, in.FunctionName, err)
 }
 
 // parseProxyResult reads a Lambda proxy result ({statusCode, headers,

@@ -3,14 +3,13 @@ package websocket
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/websocket/registry"
 )
 
@@ -40,7 +39,7 @@ type connectionIdent struct {
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
 func (m *management) serve(w http.ResponseWriter, r *http.Request, id string) {
-	requestID := newRequestUUID()
+	requestID := gateway.NewRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
 	if id == "" || strings.Contains(id, "/") {
 		writeAPIError(w, errForbidden, "")
@@ -129,12 +128,4 @@ func ConnectionsHandler(reg Registry, opts ConnectionsOptions) http.Handler {
 		}
 		m.serve(w, r, p[i+len("/@connections/"):])
 	})
-}
-
-// newRequestUUID returns a random UUID for x-amzn-RequestId.
-func newRequestUUID() string {
-	hi, lo := rand.Uint64(), rand.Uint64()
-	hi = hi&^0xf000 | 0x4000
-	lo = lo&^(0xc<<60) | 0x8<<60
-	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
 }
