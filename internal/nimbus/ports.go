@@ -64,8 +64,8 @@ func hostPort(host string, port int) string {
 	return net.JoinHostPort(displayHost(host), strconv.Itoa(port))
 }
 
-func portOf(ln net.Listener) int {
-	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+func portOf(addr net.Addr) int {
+	if a, ok := addr.(*net.TCPAddr); ok {
 		return a.Port
 	}
 	return 0

@@ -27,7 +27,9 @@ type Config struct {
 	Host string
 	Port int
 	// DataDir holds tables, the local CA and build caches. Empty means
-	// ".nimbus" beside the template (or in the working folder).
+	// ".nimbus" beside the template (or in the working folder). With
+	// InMemory only the tables stay in memory; caches and the CA still live
+	// here.
 	DataDir string
 	// InMemory keeps tables in memory only.
 	InMemory bool
@@ -51,10 +53,16 @@ type Server struct {
 	router *edge.Router
 	edge   *httpserve.Server
 	ca     *tlsca.Authority
-	tmpDir string
+	svc    services
+	ports  *portAllocator
 
+	// mu guards app and shutdown.
 	mu       sync.Mutex
+	app      *running
 	shutdown bool
+
+	stopWatch context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // DefaultRegion and DefaultAccountID are used when the config names none.
@@ -88,17 +96,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("edge port: %w", err)
 	}
-	caDir := filepath.Join(s.cfg.DataDir, "ca")
-	if cfg.InMemory {
-		if s.tmpDir, err = os.MkdirTemp("", "nimbus-"); err != nil {
-			ln.Close()
-			return nil, err
-		}
-		caDir = filepath.Join(s.tmpDir, "ca")
-	}
-	if s.ca, err = tlsca.Open(caDir); err != nil {
+	if s.ca, err = tlsca.Open(filepath.Join(s.cfg.DataDir, "ca")); err != nil {
 		ln.Close()
-		s.removeTemp()
 		return nil, err
 	}
 
@@ -108,8 +107,25 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		TLS:    s.ca.ServerConfig(),
 	})
 	s.router.SetInjector(s.edge.Inject)
+	if err := s.startServices(); err != nil {
+		ln.Close()
+		_ = s.stopServices(ctx)
+		return nil, err
+	}
 	s.registerInternal()
 	s.edge.Start()
+	s.ports = newPortAllocator(cfg.Host, cfg.Port == 0)
+	if cfg.Template != "" {
+		if err := s.startApp(ctx); err != nil {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = s.Shutdown(shutdownCtx)
+			return nil, err
+		}
+		var watchCtx context.Context
+		watchCtx, s.stopWatch = context.WithCancel(context.Background())
+		s.watchApp(watchCtx)
+	}
 	s.logger.Info("nimbus ready", "url", s.URL(), "data", s.dataDescription(), "startup", time.Since(started).Round(time.Microsecond))
 	return s, nil
 }
@@ -165,18 +181,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	s.shutdown = true
+	app := s.app
 	s.mu.Unlock()
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
+	s.wg.Wait()
 	var errs []error
+	if app != nil {
+		// WebSocket APIs close their connections first: $disconnect still
+		// reaches the functions.
+		for _, m := range app.apis {
+			s.unmountAPI(ctx, m)
+		}
+		for _, m := range app.sites {
+			s.unmountSite(ctx, m)
+		}
+	}
 	if err := s.edge.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("edge: %w", err))
 	}
-	s.removeTemp()
+	if err := s.stopServices(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	s.logger.Info("nimbus stopped")
 	return errors.Join(errs...)
-}
-
-func (s *Server) removeTemp() {
-	if s.tmpDir != "" {
-		os.RemoveAll(s.tmpDir)
-	}
 }

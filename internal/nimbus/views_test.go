@@ -26,10 +26,10 @@ func TestAPIURL(t *testing.T) {
 func TestLocalizeURLs(t *testing.T) {
 	ports := map[string]int{"abcde12345": 3000, "wsapi12345": 3001}
 	tests := map[string]string{
-		"https://abcde12345.execute-api.us-east-1.amazonaws.com/Prod/":     "http://127.0.0.1:3000/Prod/",
-		"wss://wsapi12345.execute-api.eu-west-1.amazonaws.com/production":  "ws://127.0.0.1:3001/production",
-		"https://unknown123.execute-api.us-east-1.amazonaws.com/Prod":      "https://unknown123.execute-api.us-east-1.amazonaws.com/Prod",
-		"arn:aws:dynamodb:us-east-1:000000000000:table/rooms":              "arn:aws:dynamodb:us-east-1:000000000000:table/rooms",
+		"https://abcde12345.execute-api.us-east-1.amazonaws.com/Prod/":      "http://127.0.0.1:3000/Prod/",
+		"wss://wsapi12345.execute-api.eu-west-1.amazonaws.com/production":   "ws://127.0.0.1:3001/production",
+		"https://unknown123.execute-api.us-east-1.amazonaws.com/Prod":       "https://unknown123.execute-api.us-east-1.amazonaws.com/Prod",
+		"arn:aws:dynamodb:us-east-1:000000000000:table/rooms":               "arn:aws:dynamodb:us-east-1:000000000000:table/rooms",
 		"see https://abcde12345.execute-api.us-east-1.amazonaws.com/Prod x": "see http://127.0.0.1:3000/Prod x",
 	}
 	for in, want := range tests {
