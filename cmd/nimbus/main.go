@@ -15,16 +15,18 @@ const usage = `Nimbus runs API Gateway + Lambda + DynamoDB apps locally, unchang
 
 Usage:
   nimbus up [DIR|TEMPLATE] [flags]   run the app (or, with no template, the service APIs alone)
+  nimbus invoke FUNCTION [--event FILE|-] [--template DIR|FILE]
+                                     run one function of the app once and print its result
   nimbus version                     print the version
 
-Run 'nimbus up -h' for the flags of up.
+Run 'nimbus up -h' or 'nimbus invoke -h' for their flags.
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -32,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "up":
 		return up(args[1:], stdout, stderr)
+	case "invoke":
+		return invokeCmd(args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "nimbus %s\n", version)
 		return 0

@@ -57,6 +57,9 @@ func (s *Server) startApp(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.app = &running{model: model}
+	if s.cfg.FunctionsOnly {
+		return nil
+	}
 	for _, api := range model.APIs {
 		m, err := s.mountAPI(api)
 		if err != nil {

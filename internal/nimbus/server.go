@@ -42,6 +42,9 @@ type Config struct {
 	AccountID string
 	Version   string
 	Logger    *slog.Logger
+	// FunctionsOnly loads tables and functions but mounts no APIs or sites
+	// and does not watch files (`nimbus invoke`).
+	FunctionsOnly bool
 }
 
 // Server is a running Nimbus.
@@ -122,9 +125,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			_ = s.Shutdown(shutdownCtx)
 			return nil, err
 		}
-		var watchCtx context.Context
-		watchCtx, s.stopWatch = context.WithCancel(context.Background())
-		s.watchApp(watchCtx)
+		if !cfg.FunctionsOnly {
+			var watchCtx context.Context
+			watchCtx, s.stopWatch = context.WithCancel(context.Background())
+			s.watchApp(watchCtx)
+		}
 	}
 	s.logger.Info("nimbus ready", "url", s.URL(), "data", s.dataDescription(), "startup", time.Since(started).Round(time.Microsecond))
 	return s, nil

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nimbus-dev/nimbus/internal/nimbus"
+)
+
+// invokeCmd runs one function of the template once, like `sam local invoke`:
+// the result goes to stdout, logs to stderr, and a function error makes the
+// exit code 1.
+func invokeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("nimbus invoke", stderr)
+	eventPath := fs.String("event", "", "event JSON file, or - for standard input (default {})")
+	tmpl := fs.String("template", ".", "project folder or template file (`NIMBUS_TEMPLATE`)")
+	data := fs.String("data", "", "data folder (`NIMBUS_DATA`; default .nimbus/ beside the template)")
+	inMemory := fs.Bool("in-memory", false, "keep tables in memory only (`NIMBUS_IN_MEMORY`)")
+	logFormat := fs.String("log-format", "text", "log format: text or json (`NIMBUS_LOG_FORMAT`)")
+	region := fs.String("region", nimbus.DefaultRegion, "AWS region (`NIMBUS_REGION`)")
+	params := paramFlag{}
+	fs.Var(params, "param", "template parameter Key=Value, repeatable (`NIMBUS_PARAM`)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: nimbus invoke FUNCTION [--event FILE|-] [flags]\n\nFUNCTION is a logical id or a function name.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	positional, given, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if err := envDefaults(fs, given); err != nil {
+		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
+		return 2
+	}
+	if len(positional) != 1 {
+		fs.Usage()
+		return 2
+	}
+	payload := []byte("{}")
+	switch *eventPath {
+	case "":
+	case "-":
+		payload, err = io.ReadAll(stdin)
+	default:
+		payload, err = os.ReadFile(*eventPath)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nimbus invoke: reading the event: %v\n", err)
+		return 2
+	}
+	logger, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := nimbus.New(ctx, nimbus.Config{
+		Host:          "127.0.0.1",
+		Port:          0,
+		DataDir:       *data,
+		InMemory:      *inMemory || boolEnv("NIMBUS_IN_MEMORY"),
+		Template:      *tmpl,
+		Params:        params,
+		Region:        *region,
+		Version:       version,
+		Logger:        logger,
+		FunctionsOnly: true,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
+		return 1
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}()
+	resp, err := srv.Invoke(ctx, positional[0], payload)
+	if err != nil {
+		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
+		if names := srv.FunctionNames(); len(names) > 0 {
+			fmt.Fprintf(stderr, "functions in this app: %s\n", strings.Join(names, ", "))
+		}
+		return 1
+	}
+	stdout.Write(resp.Payload)
+	fmt.Fprintln(stdout)
+	if resp.FunctionError != "" {
+		return 1
+	}
+	return 0
+}
