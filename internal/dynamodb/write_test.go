@@ -1,0 +1,245 @@
+package dynamodb_test
+
+import (
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	ddb "github.com/nimbus-dev/nimbus/internal/dynamodb"
+)
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": s(pk), "sk": s(sk)}
+}
+
+func TestUpdateItem(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "upd")
+	tn := aws.String("upd")
+	out := must[*dynamodb.UpdateItemOutput](t)(c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"),
+		UpdateExpression:          aws.String("SET #c = if_not_exists(#c, :zero) + :one, tags = list_append(if_not_exists(tags, :empty), :t) ADD seen :set"),
+		ExpressionAttributeNames:  map[string]string{"#c": "count"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n("0"), ":one": n("1"), ":empty": &types.AttributeValueMemberL{}, ":t": &types.AttributeValueMemberL{Value: []types.AttributeValue{s("x")}}, ":set": &types.AttributeValueMemberSS{Value: []string{"u1"}}},
+		ReturnValues:              types.ReturnValueAllNew}))
+	if out.Attributes["count"].(*types.AttributeValueMemberN).Value != "1" || len(out.Attributes["tags"].(*types.AttributeValueMemberL).Value) != 1 {
+		t.Errorf("ALL_NEW = %v", out.Attributes)
+	}
+	out = must[*dynamodb.UpdateItemOutput](t)(c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"),
+		UpdateExpression: aws.String("SET #c = #c + :one REMOVE tags[0] DELETE seen :set"), ConditionExpression: aws.String("#c = :one"),
+		ExpressionAttributeNames:  map[string]string{"#c": "count"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n("1"), ":set": &types.AttributeValueMemberSS{Value: []string{"u1"}}},
+		ReturnValues:              types.ReturnValueUpdatedOld}))
+	if out.Attributes["count"].(*types.AttributeValueMemberN).Value != "1" || out.Attributes["seen"] == nil {
+		t.Errorf("UPDATED_OLD = %v", out.Attributes)
+	}
+	got := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: key("a", "1")}))
+	if got.Item["count"].(*types.AttributeValueMemberN).Value != "2" || got.Item["seen"] != nil || len(got.Item["tags"].(*types.AttributeValueMemberL).Value) != 0 {
+		t.Errorf("after update: %v", got.Item)
+	}
+	_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET pk = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("z")}})
+	apiErr(t, err, "ValidationException", "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key")
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = :v")})
+	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v")
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = pk + :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n("1")}})
+	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: An operand in the update expression has an incorrect data type")
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET n = :a + :b"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":a": n("9.9e125"), ":b": n("9.9e125")}})
+	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: Number overflow. Attempting to store a number with magnitude larger than supported range")
+	// Legacy AttributeUpdates and Expected.
+	must[*dynamodb.UpdateItemOutput](t)(c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"),
+		AttributeUpdates: map[string]types.AttributeValueUpdate{"count": {Action: types.AttributeActionAdd, Value: n("5")}, "g": {Action: types.AttributeActionPut, Value: s("gg")}},
+		Expected:         map[string]types.ExpectedAttributeValue{"count": {Value: n("2")}}}))
+	got = must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: key("a", "1"), AttributesToGet: []string{"count", "g"}}))
+	if len(got.Item) != 2 || got.Item["count"].(*types.AttributeValueMemberN).Value != "7" {
+		t.Errorf("legacy update: %v", got.Item)
+	}
+	// The GSI follows updates.
+	q := must[*dynamodb.QueryOutput](t)(c.Query(bg, &dynamodb.QueryInput{TableName: tn, IndexName: aws.String("gsi"), KeyConditionExpression: aws.String("g = :g"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":g": s("gg")}}))
+	if q.Count != 1 {
+		t.Errorf("GSI after update: %d", q.Count)
+	}
+}
+
+func TestBatchOperations(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "bat")
+	var reqs []types.WriteRequest
+	for i := range 25 {
+		reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{"pk": s("b"), "sk": s(fmt.Sprint(i))}}})
+	}
+	bw := must[*dynamodb.BatchWriteItemOutput](t)(c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"bat": reqs},
+		ReturnConsumedCapacity: types.ReturnConsumedCapacityTotal}))
+	if len(bw.UnprocessedItems) != 0 || len(bw.ConsumedCapacity) != 1 || *bw.ConsumedCapacity[0].CapacityUnits != 25 {
+		t.Errorf("BatchWrite = %+v", bw)
+	}
+	_, err := c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"bat": append(reqs, reqs[0])}})
+	apiErr(t, err, "ValidationException", "")
+	var keys []map[string]types.AttributeValue
+	for i := range 30 {
+		keys = append(keys, key("b", fmt.Sprint(i)))
+	}
+	bg2 := must[*dynamodb.BatchGetItemOutput](t)(c.BatchGetItem(bg, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{"bat": {Keys: keys, ProjectionExpression: aws.String("sk")}}}))
+	if len(bg2.Responses["bat"]) != 25 || len(bg2.Responses["bat"][0]) != 1 {
+		t.Errorf("BatchGet = %d items", len(bg2.Responses["bat"]))
+	}
+	_, err = c.BatchGetItem(bg, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{"bat": {Keys: []map[string]types.AttributeValue{key("b", "1"), key("b", "1")}}}})
+	apiErr(t, err, "ValidationException", "Provided list of item keys contains duplicates")
+	del := []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: key("b", "1")}}}
+	must[*dynamodb.BatchWriteItemOutput](t)(c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"bat": del}}))
+	d := must[*dynamodb.DescribeTableOutput](t)(c.DescribeTable(bg, &dynamodb.DescribeTableInput{TableName: aws.String("bat")}))
+	if *d.Table.ItemCount != 24 {
+		t.Errorf("ItemCount = %d", *d.Table.ItemCount)
+	}
+}
+
+func TestTransactions(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "txn")
+	tn := aws.String("txn")
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("t"), "sk": s("exists"), "v": n("1")}}))
+	ok := &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String("tok-1"), TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("t"), "sk": s("new")}, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+		{Update: &types.Update{TableName: tn, Key: key("t", "exists"), UpdateExpression: aws.String("SET v = v + :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": n("1")}}},
+		{ConditionCheck: &types.ConditionCheck{TableName: tn, Key: key("t", "nothere"), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+	}}
+	must[*dynamodb.TransactWriteItemsOutput](t)(c.TransactWriteItems(bg, ok))
+	// Same token, same request: not applied twice.
+	must[*dynamodb.TransactWriteItemsOutput](t)(c.TransactWriteItems(bg, ok))
+	got := must[*dynamodb.TransactGetItemsOutput](t)(c.TransactGetItems(bg, &dynamodb.TransactGetItemsInput{TransactItems: []types.TransactGetItem{
+		{Get: &types.Get{TableName: tn, Key: key("t", "exists")}}, {Get: &types.Get{TableName: tn, Key: key("t", "new")}}, {Get: &types.Get{TableName: tn, Key: key("t", "none")}},
+	}}))
+	if got.Responses[0].Item["v"].(*types.AttributeValueMemberN).Value != "2" || got.Responses[1].Item == nil || got.Responses[2].Item != nil {
+		t.Errorf("TransactGet = %+v", got.Responses)
+	}
+	ok.TransactItems = ok.TransactItems[:1]
+	_, err := c.TransactWriteItems(bg, ok)
+	apiErr(t, err, "IdempotentParameterMismatchException", "")
+	_, err = c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: tn, Key: key("t", "exists")}},
+		{Put: &types.Put{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("t"), "sk": s("new")}, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}},
+	}})
+	apiErr(t, err, "TransactionCanceledException", "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]")
+	var tce *types.TransactionCanceledException
+	if !asErr(err, &tce) || len(tce.CancellationReasons) != 2 || *tce.CancellationReasons[1].Code != "ConditionalCheckFailed" || tce.CancellationReasons[1].Item == nil {
+		t.Errorf("CancellationReasons = %+v", tce)
+	}
+	// Nothing of the cancelled transaction was applied.
+	g := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: key("t", "exists")}))
+	if g.Item == nil {
+		t.Error("cancelled transaction deleted an item")
+	}
+	_, err = c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: tn, Key: key("t", "exists")}}, {Delete: &types.Delete{TableName: tn, Key: key("t", "exists")}},
+	}})
+	apiErr(t, err, "ValidationException", "Transaction request cannot include multiple operations on one item")
+	var many []types.TransactWriteItem
+	for i := range 101 {
+		many = append(many, types.TransactWriteItem{Delete: &types.Delete{TableName: tn, Key: key("t", fmt.Sprint(i))}})
+	}
+	_, err = c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: many})
+	apiErr(t, err, "ValidationException", "")
+	must[*dynamodb.TransactWriteItemsOutput](t)(c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: many[:100]}))
+}
+
+func TestConcurrentCounters(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "ctr")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String("ctr"), Key: key("c", "c"),
+					UpdateExpression: aws.String("ADD v :one"), ExpressionAttributeValues: map[string]types.AttributeValue{":one": n("1")}}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	g := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: aws.String("ctr"), Key: key("c", "c")}))
+	if v := g.Item["v"].(*types.AttributeValueMemberN).Value; v != "160" {
+		t.Errorf("counter = %s, want 160", v)
+	}
+}
+
+func TestTTLSweeper(t *testing.T) {
+	srv := startServer(t, ddb.Options{TTLInterval: 20 * time.Millisecond})
+	c := srv.client()
+	createTable(t, c, "ttl")
+	past := strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)
+	future := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("ttl"), Item: map[string]types.AttributeValue{"pk": s("x"), "sk": s("old"), "exp": n(past)}}))
+	must[*dynamodb.UpdateTimeToLiveOutput](t)(c.UpdateTimeToLive(bg, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("ttl"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("exp"), Enabled: aws.Bool(true)}}))
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("ttl"), Item: map[string]types.AttributeValue{"pk": s("x"), "sk": s("new"), "exp": n(past)}}))
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("ttl"), Item: map[string]types.AttributeValue{"pk": s("x"), "sk": s("keep"), "exp": n(future)}}))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out := must[*dynamodb.ScanOutput](t)(c.Scan(bg, &dynamodb.ScanInput{TableName: aws.String("ttl")}))
+		if out.Count == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("expired items not swept: %d left", out.Count)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, err := c.UpdateTimeToLive(bg, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("ttl"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("exp"), Enabled: aws.Bool(true)}})
+	apiErr(t, err, "ValidationException", "TimeToLive is already enabled")
+}
+
+func TestWireProtocol(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	post := func(target, body string) (*http.Response, string) {
+		req, _ := http.NewRequest("POST", srv.url+"/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, body := post("DynamoDB_20120810.ListTables", "{}")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-amz-json-1.0" || len(resp.Header.Get("x-amzn-RequestId")) != 52 {
+		t.Errorf("headers %v", resp.Header)
+	}
+	if crc := resp.Header.Get("x-amz-crc32"); crc != strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(body))), 10) {
+		t.Errorf("crc32 %s for %s", crc, body)
+	}
+	if body != `{"TableNames":[]}` {
+		t.Errorf("body %s", body)
+	}
+	cases := []struct{ target, body, want string }{
+		{"DynamoDB_20120810.Nope", "{}", `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+		{"DynamoDB_20120810.ListTables", "{not json", `{"__type":"com.amazon.coral.service#SerializationException"}`},
+		{"DynamoDB_20120810.GetItem", `{"TableName":"abc","Key":{"k":{}}}`, `{"__type":"com.amazon.coral.validate#ValidationException","message":"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}`},
+		{"DynamoDB_20120810.DescribeTable", `{"TableName":"abc"}`, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found: Table: abc not found"}`},
+		{"DynamoDB_20120810.PutItem", `{"Item":{}}`, `{"__type":"com.amazon.coral.validate#ValidationException","message":"1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"}`},
+	}
+	for _, cs := range cases {
+		resp, body := post(cs.target, cs.body)
+		if resp.StatusCode != 400 || body != cs.want {
+			t.Errorf("%s %s: %d %s\nwant %s", cs.target, cs.body, resp.StatusCode, body, cs.want)
+		}
+	}
+}
