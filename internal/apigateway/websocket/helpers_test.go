@@ -96,7 +96,7 @@ func (r *recorder) wrap(next handlerFunc) handlerFunc {
 
 // next waits for the next recorded event with the given route key,
 // skipping others.
-func (r *recorder) next(t *testing.T, routeKey string) recorded {
+func (r *recorder) next(t testing.TB, routeKey string) recorded {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
@@ -137,22 +137,21 @@ func chatAPI() *app.API {
 // env is a Gateway served on a real listener, with the edge-style
 // /@connections handler mounted beside it as the lead mounts it.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	gw  *Gateway
 	reg Registry
-	inv *funcInvoker
 	url string // http://127.0.0.1:port
 	srv *http.Server
 }
 
-func newEnv(t *testing.T, api *app.API, inv *funcInvoker, opts Options) *env {
+func newEnv(t testing.TB, api *app.API, inv invoke.Invoker, opts Options) *env {
 	t.Helper()
 	return newEnvListener(t, api, inv, opts, false)
 }
 
 // newEnvListener is newEnv; preserveCase serves through
 // gateway.PreserveHeaderCase so events carry the clients' header spelling.
-func newEnvListener(t *testing.T, api *app.API, inv *funcInvoker, opts Options, preserveCase bool) *env {
+func newEnvListener(t testing.TB, api *app.API, inv invoke.Invoker, opts Options, preserveCase bool) *env {
 	t.Helper()
 	reg := NewLocalRegistry()
 	gw, err := New(api, inv, reg, opts)
@@ -177,7 +176,7 @@ func newEnvListener(t *testing.T, api *app.API, inv *funcInvoker, opts Options, 
 		srv.ConnContext = gateway.ConnContext
 	}
 	go func() { _ = srv.Serve(ln) }()
-	e := &env{t: t, gw: gw, reg: reg, inv: inv, url: "http://" + ln.Addr().String(), srv: srv}
+	e := &env{t: t, gw: gw, reg: reg, url: "http://" + ln.Addr().String(), srv: srv}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -224,7 +223,7 @@ func (e *env) mgmt() *apigatewaymanagementapi.Client {
 }
 
 // readText reads one message within 5 seconds.
-func readText(t *testing.T, c *websocket.Conn) string {
+func readText(t testing.TB, c *websocket.Conn) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -239,7 +238,7 @@ func readText(t *testing.T, c *websocket.Conn) string {
 }
 
 // readClose reads until the server closes and returns the close status.
-func readClose(t *testing.T, c *websocket.Conn) websocket.CloseError {
+func readClose(t testing.TB, c *websocket.Conn) websocket.CloseError {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -256,7 +255,7 @@ func readClose(t *testing.T, c *websocket.Conn) websocket.CloseError {
 	}
 }
 
-func sendText(t *testing.T, c *websocket.Conn, s string) {
+func sendText(t testing.TB, c *websocket.Conn, s string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
