@@ -400,6 +400,13 @@ func (l *loader) unpackIfZip(r *resource, path string) (string, error) {
 	return dir, nil
 }
 
+// maxListing and maxListingDepth bound the look at a code folder for a
+// "did you mean" suggestion, so a CodeUri of "/" stays cheap.
+const (
+	maxListing      = 2000
+	maxListingDepth = 4
+)
+
 // checkHandler reports a handler whose file is missing from the code
 // folder. Functions that a build step produces (BuildMethod, Go sources,
 // a Makefile) and custom runtimes whose bootstrap may come from a layer are
@@ -419,14 +426,18 @@ func (l *loader) checkHandler(r *resource, f *app.Function) *Error {
 	listing := func() []string {
 		var names []string
 		_ = filepath.WalkDir(f.CodeDir, func(p string, d os.DirEntry, err error) error {
-			if err != nil || len(names) > 2000 {
-				return filepath.SkipDir
+			if len(names) >= maxListing {
+				return filepath.SkipAll
 			}
-			if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && p != f.CodeDir {
+			if err != nil {
+				return nil
+			}
+			rel, _ := filepath.Rel(f.CodeDir, p)
+			if d.IsDir() && p != f.CodeDir && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") ||
+				strings.Count(rel, string(filepath.Separator)) >= maxListingDepth) {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() {
-				rel, _ := filepath.Rel(f.CodeDir, p)
 				names = append(names, filepath.ToSlash(rel))
 			}
 			return nil
