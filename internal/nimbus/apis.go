@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/httpapi"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/rest"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/websocket"
 	"github.com/nimbus-dev/nimbus/internal/app"
@@ -41,7 +42,7 @@ func (s *Server) newGateway(api *app.API) (http.Handler, *websocket.Gateway, err
 		g, err := rest.New(api, s.svc.lambda, rest.Options{Logger: logger, Region: s.cfg.Region, AccountID: s.cfg.AccountID})
 		return g, nil, err
 	case app.HTTP:
-		g, err := newHTTPAPIGateway(api, s, logger)
+		g, err := httpapi.New(api, s.svc.lambda, httpapi.Options{Logger: logger, Region: s.cfg.Region, AccountID: s.cfg.AccountID})
 		return g, nil, err
 	case app.WebSocket:
 		g, err := websocket.New(api, s.svc.lambda, s.svc.websocket, websocket.Options{Logger: logger, Region: s.cfg.Region, AccountID: s.cfg.AccountID})
