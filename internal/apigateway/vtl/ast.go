@@ -7,7 +7,6 @@ type textNode struct{ text string }
 
 // refNode is a reference such as $foo, $!foo.bar(1), ${foo['k']}.
 type refNode struct {
-	quiet bool
 	name  string
 	chain []accessor
 	// raw is the source text, rendered when the reference is null.

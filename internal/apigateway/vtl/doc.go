@@ -3,10 +3,11 @@
 // WebSocket route templates, gateway response templates).
 //
 // API Gateway runs Apache Velocity 1.7 with its own variables; this package
-// follows that version's rules where a client can tell the difference:
-// references that resolve to nothing render as written ("$foo") unless
-// quiet ("$!foo"); an empty string is true in #if; "#set" eats the spaces
-// before it and the newline after it, and "#if(...)", "#elseif(...)",
+// follows that version's rules where a client can tell the difference,
+// with API Gateway's one change: a reference that resolves to null or to
+// nothing renders as an empty string (stock Velocity prints "$foo" as
+// written). An empty string is true in #if; "#set" eats the spaces before
+// it and the newline after it, and "#if(...)", "#elseif(...)",
 // "#foreach(...)", "#else" and "#end" eat the spaces and newline that end
 // their line; a #foreach loop stops after 1,000 iterations.
 //

@@ -83,10 +83,9 @@ func (st *state) runNode(n node) error {
 			return err
 		}
 		if v == nil {
-			if x.quiet {
-				return nil
-			}
-			return st.write(x.raw)
+			// API Gateway renders a null or undefined reference as an empty
+			// string, where stock Velocity would print it as written.
+			return nil
 		}
 		return st.write(toString(v))
 	case *escapedRefNode:

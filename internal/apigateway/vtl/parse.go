@@ -408,9 +408,9 @@ func (p *parser) parseRefDepth(depth int) (*refNode, error) {
 	}
 	start := p.pos
 	i := p.pos + 1
-	quiet := false
+	// "$!ref" (quiet) renders like "$ref": API Gateway prints nothing
+	// for a null reference either way.
 	if i < len(p.src) && p.src[i] == '!' {
-		quiet = true
 		i++
 	}
 	braced := false
@@ -425,7 +425,7 @@ func (p *parser) parseRefDepth(depth int) (*refNode, error) {
 	for j < len(p.src) && isIdentChar(p.src[j]) {
 		j++
 	}
-	ref := &refNode{quiet: quiet, name: p.src[i:j]}
+	ref := &refNode{name: p.src[i:j]}
 	p.pos = j
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]

@@ -42,7 +42,7 @@ func TestConstructs(t *testing.T) {
 		{"text", "hello", "hello"},
 		{"set and ref", `#set($a = "x")$a`, "x"},
 		{"set eats leading space and newline", "a\n  #set($a = 1)\nb$a", "a\nb1"},
-		{"undefined renders as written", `$nope and $nope.x('y')`, `$nope and $nope.x('y')`},
+		{"undefined renders empty", `[$nope] [$nope.x('y')] [$input.path('$').item2]`, `[] [] []`},
 		{"quiet undefined", `[$!nope][$!{nope}]`, `[][]`},
 		{"braced", `#set($a = "x")${a}y`, "xy"},
 		{"dollar alone", `cost: $5 and $`, `cost: $5 and $`},
