@@ -1,0 +1,172 @@
+package dynamodb_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	ddb "github.com/nimbus-dev/nimbus/internal/dynamodb"
+	"github.com/nimbus-dev/nimbus/internal/storage"
+)
+
+// benchClient is an SDK client with enough idle connections for 32
+// concurrent callers.
+func benchClient(url string) *dynamodb.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 128
+	tr.MaxIdleConnsPerHost = 128
+	return dynamodb.New(dynamodb.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		HTTPClient:  &http.Client{Transport: tr},
+	})
+}
+
+func percentile(d []time.Duration, p float64) float64 {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	if len(d) == 0 {
+		return 0
+	}
+	return float64(d[int(float64(len(d)-1)*p)].Nanoseconds()) / 1e3
+}
+
+var benchNoSync = false
+
+// BenchmarkPutGetItem1KB: PutItem then GetItem of a 1 KB item through the
+// SDK at concurrency 32, on a durable (synced) store. ops/s counts both.
+func BenchmarkPutGetItem1KB(b *testing.B) {
+	store, err := storage.Open(b.TempDir(), storage.Options{NoSync: benchNoSync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := startServerOn(b, store, ddb.Options{})
+	c := benchClient(srv.url)
+	if err := createTable2(c, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	pad := strings.Repeat("x", 1000)
+	var seq atomic.Int64
+	b.SetParallelism(16) // 16 x GOMAXPROCS(2) = 32 goroutines
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			k := fmt.Sprint("k", seq.Add(1))
+			if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("bench"),
+				Item: map[string]types.AttributeValue{"pk": s(k), "pad": s(pad)}}); err != nil {
+				b.Error(err)
+				return
+			}
+			out, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: aws.String("bench"), Key: map[string]types.AttributeValue{"pk": s(k)}})
+			if err != nil || out.Item == nil {
+				b.Error("GetItem", err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(2*b.N)/time.Since(start).Seconds(), "ops/s")
+}
+
+// BenchmarkQueryGSI100k: Query on a GSI of 100,000 items returning 20
+// items per call; reports latency percentiles through the SDK.
+func BenchmarkQueryGSI100k(b *testing.B) {
+	srv := startServer(b, ddb.Options{})
+	c := benchClient(srv.url)
+	_, err := c.CreateTable(bg, &dynamodb.CreateTableInput{TableName: aws.String("qbench"), BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{ad("pk", "S"), ad("room", "S"), ad("ts", "N")},
+		KeySchema:            []types.KeySchemaElement{ks("pk", "HASH")},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{IndexName: aws.String("byRoom"),
+			KeySchema:  []types.KeySchemaElement{ks("room", "HASH"), ks("ts", "RANGE")},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const items, rooms = 100000, 1000
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := range work {
+				var reqs []types.WriteRequest
+				for i := start; i < start+25; i++ {
+					reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{
+						"pk": s(fmt.Sprint("conn-", i)), "room": s(fmt.Sprint("room-", i%rooms)), "ts": n(fmt.Sprint(i)), "name": s("someone")}}})
+				}
+				if _, err := c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"qbench": reqs}}); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < items; i += 25 {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		out, err := c.Query(bg, &dynamodb.QueryInput{TableName: aws.String("qbench"), IndexName: aws.String("byRoom"),
+			KeyConditionExpression: aws.String("room = :r"), Limit: aws.Int32(20), ScanIndexForward: aws.Bool(false),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":r": s(fmt.Sprint("room-", i%rooms))}})
+		lat = append(lat, time.Since(t0))
+		if err != nil || len(out.Items) != 20 {
+			b.Fatal("query", err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(percentile(lat, 0.5), "p50-µs")
+	b.ReportMetric(percentile(lat, 0.99), "p99-µs")
+}
+
+// BenchmarkGetItemServerSide: the time ServeHTTP spends on a GetItem of a
+// 1 KB item (no network, no client).
+func BenchmarkGetItemServerSide(b *testing.B) {
+	srv := startServer(b, ddb.Options{})
+	c := benchClient(srv.url)
+	if err := createTable2(c, "getb"); err != nil {
+		b.Fatal(err)
+	}
+	pad := strings.Repeat("x", 1000)
+	for i := range 1000 {
+		if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("getb"),
+			Item: map[string]types.AttributeValue{"pk": s(fmt.Sprint("k", i)), "pad": s(pad), "n": n(fmt.Sprint(i))}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bodies := make([][]byte, 1000)
+	for i := range bodies {
+		bodies[i] = []byte(fmt.Sprintf(`{"TableName":"getb","Key":{"pk":{"S":"k%d"}}}`, i))
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("POST", "/", bytes.NewReader(bodies[i%len(bodies)]))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+		w := httptest.NewRecorder()
+		t0 := time.Now()
+		srv.svc.ServeHTTP(w, req)
+		lat = append(lat, time.Since(t0))
+		if w.Code != 200 {
+			b.Fatal(w.Body.String())
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(percentile(lat, 0.5), "p50-µs")
+	b.ReportMetric(percentile(lat, 0.99), "p99-µs")
+}
