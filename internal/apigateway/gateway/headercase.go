@@ -57,10 +57,19 @@ func (n Names) Name(canonical string) string {
 	return canonical
 }
 
-// HeaderNames returns the header names r was sent with; the map is nil
-// (every name canonical) when the connection was not set up with
-// PreserveHeaderCase.
+// HeaderNames returns the header names r was sent with: lower case for
+// HTTP/2, the recorded spelling on a PreserveHeaderCase connection, and
+// nil (every name canonical) otherwise.
 func HeaderNames(r *http.Request) Names {
+	if r.ProtoMajor == 2 {
+		// HTTP/2 sends every header name in lower case.
+		names := make(Names, len(r.Header)+1)
+		for k := range r.Header {
+			names[k] = strings.ToLower(k)
+		}
+		names["Host"] = "host"
+		return names
+	}
 	cc, ok := r.Context().Value(connKey{}).(*caseConn)
 	if !ok {
 		return nil

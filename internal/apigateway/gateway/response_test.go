@@ -1,0 +1,81 @@
+package gateway
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseResponseV1(t *testing.T) {
+	cases := []struct {
+		payload string
+		strict  bool
+		status  int
+		headers []Header
+		body    string
+		err     bool
+	}{
+		{`{"statusCode":200,"body":"x"}`, true, 200, nil, "x", false},
+		{`{"statusCode":"404","headers":{"A":"1","N":5,"B":true}}`, true, 404, []Header{{"A", "1"}, {"B", "true"}, {"N", "5"}}, "", false},
+		{`{"statusCode":200,"headers":{"A":"x","B":"y"},"multiValueHeaders":{"a":["1","2"]}}`, true, 200, []Header{{"B", "y"}, {"a", "1"}, {"a", "2"}}, "", false},
+		{`{"statusCode":200,"isBase64Encoded":"true","body":"eA=="}`, true, 200, nil, "eA==", false},
+		{`{"statusCode":200,"cookies":[]}`, true, 0, nil, "", true},
+		{`{"statusCode":200,"cookies":[]}`, false, 200, nil, "", false},
+		{`{"statusCode":99}`, true, 0, nil, "", true},
+		{`{"statusCode":200.5}`, true, 0, nil, "", true},
+		{`{"body":"x"}`, true, 0, nil, "", true},
+		{`{"statusCode":200,"body":1}`, true, 0, nil, "", true},
+		{`{"statusCode":200,"headers":{"A":{}}}`, true, 0, nil, "", true},
+		{`"x"`, true, 0, nil, "", true},
+		{`null`, true, 0, nil, "", true},
+		{``, true, 0, nil, "", true},
+	}
+	for _, c := range cases {
+		got, err := ParseResponseV1([]byte(c.payload), c.strict)
+		if c.err {
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("%s: err %v, want ErrMalformed", c.payload, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.payload, err)
+			continue
+		}
+		if got.StatusCode != c.status || got.Body != c.body || len(got.Headers) != len(c.headers) {
+			t.Errorf("%s: got %+v", c.payload, got)
+			continue
+		}
+		for i := range c.headers {
+			if got.Headers[i] != c.headers[i] {
+				t.Errorf("%s: header %d = %v, want %v", c.payload, i, got.Headers[i], c.headers[i])
+			}
+		}
+	}
+}
+
+// FuzzParseResponse runs both proxy response parsers on arbitrary
+// payloads: an error must be ErrMalformed, a success a valid status.
+func FuzzParseResponse(f *testing.F) {
+	for _, s := range []string{`{"statusCode":200,"body":"x","headers":{"a":"b"},"multiValueHeaders":{"c":["d"]},"isBase64Encoded":false}`,
+		`"hello"`, `{"message":"hi"}`, `{"statusCode":"201","cookies":["a=b"]}`, `[1]`, `nul`, `{"statusCode":1e3}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		for _, parse := range []func([]byte) (*ProxyResponse, error){
+			func(p []byte) (*ProxyResponse, error) { return ParseResponseV1(p, true) },
+			func(p []byte) (*ProxyResponse, error) { return ParseResponseV1(p, false) },
+			ParseResponseV2,
+		} {
+			r, err := parse(payload)
+			if err != nil {
+				if !errors.Is(err, ErrMalformed) {
+					t.Fatalf("error %v is not ErrMalformed", err)
+				}
+				continue
+			}
+			if r.StatusCode < 100 || r.StatusCode > 599 {
+				t.Fatalf("status %d", r.StatusCode)
+			}
+		}
+	})
+}
