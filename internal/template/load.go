@@ -148,7 +148,8 @@ type loader struct {
 	fnByName  map[string]*app.Function
 	layerByID map[string]*app.Layer
 	apiByID   map[string]*app.API
-	// implicit APIs SAM creates, and where their first event was written.
+	// defined marks SAM APIs whose routes come from an OpenAPI definition.
+	defined map[string]bool
 	workDir string
 	// cdkDir is the cdk.out folder asset paths resolve against.
 	cdkDir string
@@ -168,6 +169,7 @@ func newLoader(s *stack, file string) *loader {
 		fnByName:  map[string]*app.Function{},
 		layerByID: map[string]*app.Layer{},
 		apiByID:   map[string]*app.API{},
+		defined:   map[string]bool{},
 	}
 }
 

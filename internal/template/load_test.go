@@ -283,7 +283,14 @@ func TestOpenAPIDefinitionBody(t *testing.T) {
 	eq(t, "method response header", post.MethodResponses[0].ResponseParameters["method.response.header.Access-Control-Allow-Origin"], false)
 	integrates(t, route(t, pets, "ANY /pets/{petId}"), app.IntegrationAWSProxy, "list-pets")
 	eq(t, "mock", route(t, pets, "OPTIONS /pets/{petId}").Integration.Type, app.IntegrationMock)
-	integrates(t, route(t, pets, "GET /health"), app.IntegrationAWSProxy, fn(t, a, "HealthFunction").Name)
+	for _, r := range pets.Routes {
+		if r.Path == "/health" {
+			t.Error("an Api event added a route to an API with a DefinitionBody; SAM does not")
+		}
+	}
+	if len(a.Warnings) != 1 || !strings.Contains(a.Warnings[0], "HealthFunction.Events.Health: API PetsApi takes its routes from its OpenAPI definition") {
+		t.Errorf("warnings = %q", a.Warnings)
+	}
 	store := api(t, a, "StoreApi")
 	integrates(t, route(t, store, "GET /orders"), app.IntegrationAWSProxy, fn(t, a, "HealthFunction").Name)
 	eq(t, "DefinitionUri file watched", a.Files[len(a.Files)-1], filepath.Join(a.Dir, "store-openapi.yaml"))

@@ -192,6 +192,7 @@ func (l *loader) samAPI(r *resource) {
 		s.warnf(r.Props.Get("Auth"), r.ID, "Auth (authorizers) is not emulated; requests are not authorized")
 	}
 	if body := l.definition(r, "DefinitionBody", "DefinitionUri"); body != nil {
+		l.defined[r.ID] = true
 		l.openAPI(a, body, r)
 	}
 }
@@ -218,6 +219,7 @@ func (l *loader) samHTTPAPI(r *resource) {
 		s.warnf(r.Props.Get("Auth"), r.ID, "Auth (authorizers) is not emulated; requests are not authorized")
 	}
 	if body := l.definition(r, "DefinitionBody", "DefinitionUri"); body != nil {
+		l.defined[r.ID] = true
 		l.openAPI(a, body, r)
 	}
 }
@@ -293,6 +295,10 @@ func (l *loader) samEvents(r *resource) {
 				continue
 			}
 			l.placeImplicit(a, ev.Value)
+			if l.defined[a.LogicalID] {
+				l.definedWarning(ev.Value, where, a)
+				continue
+			}
 			method := strings.ToUpper(str(props["Method"]))
 			if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
 				method = "ANY"
@@ -317,6 +323,10 @@ func (l *loader) samEvents(r *resource) {
 				continue
 			}
 			l.placeImplicit(a, ev.Value)
+			if l.defined[a.LogicalID] {
+				l.definedWarning(ev.Value, where, a)
+				continue
+			}
 			method := strings.ToUpper(str(props["Method"]))
 			path := str(props["Path"])
 			key := "$default"
@@ -342,6 +352,13 @@ func (l *loader) samEvents(r *resource) {
 			s.warnf(ev.Value, where, "event type %s is not emulated; the function runs only through its APIs and the Invoke API", typ)
 		}
 	}
+}
+
+// definedWarning reports an event on an API whose routes come from an
+// OpenAPI definition: SAM adds no route for it (only the invoke
+// permission), so API Gateway does not serve it either.
+func (l *loader) definedWarning(ev *node.Node, where string, a *app.API) {
+	l.s.warnf(ev, where, "API %s takes its routes from its OpenAPI definition, where SAM adds no route for this event; add the path to the definition", a.LogicalID)
 }
 
 // placeImplicit gives an implicit API the position of the first event
