@@ -107,6 +107,7 @@ func (r *Runtimes) Prepare(ctx context.Context, fn *app.Function, optDir string)
 	}
 	spec.Env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + fn.Runtime
 	searchPaths(spec.Env, optDir)
+	spec.Command = withOptMount(spec.Command, optDir)
 	return spec, nil
 }
 
