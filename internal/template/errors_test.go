@@ -206,6 +206,24 @@ func TestLoadErrors(t *testing.T) {
 			want:     []string{"template.yaml:10:15: R: Target \"integrations/abc\" does not name an integration"},
 		},
 		{
+			name:     "DependsOn unknown resource",
+			template: "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    DependsOn: [Tpoic]\n  Topic:\n    Type: AWS::SNS::Topic\n",
+			want:     []string{"template.yaml:4:17: T: DependsOn names unknown resource \"Tpoic\"", `did you mean "Topic"?`},
+		},
+		{
+			name: "Api event on a plain RestApi",
+			template: "Resources:\n  Rest:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Name: r}\n" + fnYAML +
+				"      Events:\n        Get:\n          Type: Api\n          Properties: {RestApiId: !Ref Rest, Path: /, Method: get}\n",
+			files: map[string]string{"src/app.js": ""},
+			want:  []string{"template.yaml:15:23: Fn.Events.Get: RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template"},
+		},
+		{
+			name:     "serverless.ts",
+			file:     "serverless.ts",
+			template: "export default {}",
+			want:     []string{"serverless.ts is not supported; write the configuration as serverless.yml"},
+		},
+		{
 			name:     "serverless unresolved variable",
 			file:     "serverless.yml",
 			template: "service: s\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  environment:\n    X: ${env:NIMBUS_UNSET_VARIABLE}\nfunctions:\n  a:\n    handler: h.a\n",
@@ -265,6 +283,13 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestNoTemplateIsErrNoTemplate(t *testing.T) {
+	_, err := Load(t.TempDir(), Options{})
+	if !errors.Is(err, ErrNoTemplate) {
+		t.Errorf("err = %v, want ErrNoTemplate", err)
 	}
 }
 

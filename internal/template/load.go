@@ -52,6 +52,10 @@ const (
 	defaultAccountID = "123456789012"
 )
 
+// ErrNoTemplate is returned (wrapped) by Load for a folder holding no
+// template, so a caller can serve the service APIs alone.
+var ErrNoTemplate = errors.New("no template found")
+
 // templateNames are the files Load looks for in a project folder, in order.
 var templateNames = []string{"template.yaml", "template.yml", "template.json", "serverless.yml", "serverless.yaml"}
 
@@ -135,8 +139,13 @@ func findTemplate(path string) (string, error) {
 		return "", fmt.Errorf("%s: cdk.out holds several stacks (%s); name the one to run, e.g. nimbus up %s",
 			path, strings.Join(names, ", "), filepath.Join(path, names[0]))
 	}
-	return "", fmt.Errorf("%s: no template found (looked for %s, and cdk.out/*.template.json; run `cdk synth` first for a CDK app)",
-		path, strings.Join(templateNames, ", "))
+	for _, name := range []string{"serverless.ts", "serverless.js", "serverless.json", "serverless.cjs", "serverless.mjs"} {
+		if _, err := os.Stat(filepath.Join(abs, name)); err == nil {
+			return "", fmt.Errorf("%s: %s is not supported; write the configuration as serverless.yml", path, name)
+		}
+	}
+	return "", fmt.Errorf("%s: %w (looked for %s, and cdk.out/*.template.json; run `cdk synth` first for a CDK app)",
+		path, ErrNoTemplate, strings.Join(templateNames, ", "))
 }
 
 // loader builds one app from one stack.
@@ -343,6 +352,12 @@ func (l *loader) loadStack(root *node.Node, params map[string]string) error {
 		}
 	}
 	s.validate(root.Get("Outputs"), "Outputs")
+	for _, id := range s.order {
+		if r := s.res[id]; r.Node != nil {
+			s.validateDependsOn(r)
+		}
+	}
+	l.checkTransforms(root.Get("Transform"))
 	if len(s.errs) > 0 {
 		return errors.Join(s.errs...)
 	}
@@ -365,6 +380,46 @@ func (l *loader) loadStack(root *node.Node, params map[string]string) error {
 		return errors.Join(s.errs...)
 	}
 	return nil
+}
+
+// validateDependsOn reports DependsOn entries that name no resource, as
+// CloudFormation does.
+func (s *stack) validateDependsOn(r *resource) {
+	dep := r.Node.Get("DependsOn")
+	if dep == nil {
+		return
+	}
+	items := dep.List()
+	if dep.Kind == node.Scalar {
+		items = []*node.Node{dep}
+	}
+	for _, it := range items {
+		name, ok := it.Str()
+		if !ok {
+			s.fail(errAt(it, r.ID, "", "DependsOn takes logical ids"))
+			continue
+		}
+		if _, ok := s.res[name]; !ok {
+			s.fail(errAt(it, r.ID, suggest(name, s.resourceNames()), "DependsOn names unknown resource %q", name))
+		}
+	}
+}
+
+// checkTransforms warns about macros other than SAM's and the language
+// extensions, whose output Nimbus cannot compute.
+func (l *loader) checkTransforms(t *node.Node) {
+	items := t.List()
+	if t != nil && t.Kind == node.Scalar {
+		items = []*node.Node{t}
+	}
+	for _, it := range items {
+		name, _ := it.Str()
+		switch name {
+		case "AWS::Serverless-2016-10-31", "AWS::LanguageExtensions":
+		default:
+			l.s.warnf(it, "Transform", "transform %q is not applied locally", scalarText(it))
+		}
+	}
 }
 
 // convert turns every resource into the app model, in an order that lets

@@ -465,13 +465,6 @@ func TestInlineCodeAndZipArtifacts(t *testing.T) {
 	}
 }
 
-func TestLoadNoTemplate(t *testing.T) {
-	_, err := Load(t.TempDir(), Options{})
-	if err == nil || !strings.Contains(err.Error(), "no template found") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 func write(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -273,6 +273,9 @@ func (l *loader) samEvents(r *resource) {
 	if f == nil {
 		return
 	}
+	if n := r.Props.Get("FunctionUrlConfig"); n != nil {
+		s.warnf(n, r.ID, "FunctionUrlConfig (function URLs) is not emulated; call the function through its APIs or the Invoke API")
+	}
 	for _, ev := range r.Props.Get("Events").Entries() {
 		where := r.ID + ".Events." + ev.Key
 		typ, _ := ev.Value.Get("Type").Str()
@@ -290,8 +293,8 @@ func (l *loader) samEvents(r *resource) {
 				apiLogical = l.apiLogical(str(id))
 			}
 			a := l.apiByID[apiLogical]
-			if a == nil {
-				s.fail(errAt(pn, where, "", "RestApiId %s is not an API in this template", str(props["RestApiId"])))
+			if a == nil || s.res[apiLogical].Type != "AWS::Serverless::Api" {
+				s.fail(errAt(pn, where, "", "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template"))
 				continue
 			}
 			l.placeImplicit(a, ev.Value)
@@ -318,8 +321,8 @@ func (l *loader) samEvents(r *resource) {
 				apiLogical = l.apiLogical(str(id))
 			}
 			a := l.apiByID[apiLogical]
-			if a == nil {
-				s.fail(errAt(pn, where, "", "ApiId %s is not an HTTP API in this template", str(props["ApiId"])))
+			if a == nil || s.res[apiLogical].Type != "AWS::Serverless::HttpApi" {
+				s.fail(errAt(pn, where, "", "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template"))
 				continue
 			}
 			l.placeImplicit(a, ev.Value)
