@@ -34,22 +34,24 @@ type batchGetOutput struct {
 const batchResponseLimit = 16 << 20
 
 func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGetOutput, error) {
-	var c constraints
-	if in.RequestItems == nil {
-		c.add("Value null at 'requestItems' failed to satisfy constraint: Member must not be null")
-	} else if len(in.RequestItems) == 0 {
-		c.add("Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	if len(in.RequestItems) == 0 {
+		return nil, validation("The requestItems parameter is required for BatchGetItem")
 	}
+	var c constraints
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	names := sortedKeys(in.RequestItems)
+	var legacy, exprs bool
 	for _, n := range names {
 		ka := in.RequestItems[n]
 		tableName(&n, &c, "requestItems.key", 1)
 		if ka == nil || len(ka.Keys) == 0 {
-			c.add("Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
+			c.add("Value '[]' at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
+			continue
 		} else if len(ka.Keys) > 100 {
-			c.add("Value at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
+			c.add("Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
 		}
+		legacy = legacy || ka.AttributesToGet != nil
+		exprs = exprs || ka.ProjectionExpression != nil
 	}
 	if err := c.err(); err != nil {
 		return nil, err
@@ -60,6 +62,9 @@ func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGe
 	}
 	if total > 100 {
 		return nil, validation("Too many items requested for the BatchGetItem call")
+	}
+	if legacy && exprs {
+		return nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
 	}
 	type plan struct {
 		m    *tableMeta
@@ -157,12 +162,10 @@ type stagedWrite struct {
 }
 
 func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*batchWriteOutput, error) {
-	var c constraints
-	if in.RequestItems == nil {
-		c.add("Value null at 'requestItems' failed to satisfy constraint: Member must not be null")
-	} else if len(in.RequestItems) == 0 {
-		c.add("Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	if len(in.RequestItems) == 0 {
+		return nil, validation("The requestItems parameter is required for BatchWriteItem")
 	}
+	var c constraints
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	enumCheck(&c, in.ReturnItemCollectionMetrics, "returnItemCollectionMetrics", "SIZE", "NONE")
 	names := sortedKeys(in.RequestItems)
@@ -199,6 +202,9 @@ func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*bat
 			case r.PutRequest != nil && r.DeleteRequest == nil:
 				if r.PutRequest.Item == nil {
 					return nil, constraintErrors([]string{"Value null at 'requestItems." + n + ".member.putRequest.item' failed to satisfy constraint: Member must not be null"})
+				}
+				if !hasTableKey(m, r.PutRequest.Item) {
+					return nil, validation(msgKeySchema)
 				}
 				if err := checkItem(m, r.PutRequest.Item, false); err != nil {
 					return nil, err

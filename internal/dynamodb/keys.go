@@ -120,3 +120,15 @@ func keyOf(m *tableMeta, it attr.Item) attr.Item {
 	}
 	return k
 }
+
+// hasTableKey reports whether the item has every table key attribute with
+// the schema's type (BatchWriteItem reports anything else as a schema
+// mismatch).
+func hasTableKey(m *tableMeta, it attr.Item) bool {
+	for _, k := range []*keyAttr{&m.Hash, m.Range} {
+		if k != nil && (it[k.Name] == nil || it[k.Name].T != k.Type) {
+			return false
+		}
+	}
+	return true
+}

@@ -238,9 +238,14 @@ func selectPlan(sel string, proj []expr.Path, hasProj bool, m *tableMeta, ix *in
 	return false, fetchBase, nil
 }
 
-func commonReadChecks(in *queryInput, c *constraints) {
+func commonReadChecks(in *queryInput, c *constraints, scan bool) {
 	if in.Limit != nil && *in.Limit < 1 {
-		c.add("Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+		// DynamoDB words this differently for Query and Scan.
+		if scan {
+			c.add("Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *in.Limit)
+		} else {
+			c.add("Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+		}
 	}
 	enumCheck(c, in.Select, "select", "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
 	enumCheck(c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
@@ -265,7 +270,7 @@ func resolveIndex(m *tableMeta, name *string, consistent bool) (*indexMeta, erro
 func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
-	commonReadChecks(in, &c)
+	commonReadChecks(in, &c, false)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -527,7 +532,7 @@ func short(v *attr.Value) string {
 func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
-	commonReadChecks(in, &c)
+	commonReadChecks(in, &c, true)
 	if in.Segment != nil && (*in.Segment < 0 || *in.Segment > 999999) {
 		c.add("Value '%d' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 999999", *in.Segment)
 	}
