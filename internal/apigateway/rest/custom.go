@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -279,16 +280,41 @@ func (g *Gateway) responseParamValue(v string, r *http.Request, rc *requestInfo,
 	return "", false
 }
 
-// integrationURI substitutes path parameters ({name}) and stage variables
-// (${stageVariables.name}) into an HTTP integration's URI.
-func (g *Gateway) integrationURI(integ *app.Integration, rc *requestInfo) string {
+// integrationTarget applies an HTTP integration's request parameters:
+// integration.request.path.NAME values (by default the method's path
+// variable of the same name) and ${stageVariables.NAME} go into the URI;
+// integration.request.header.NAME and .querystring.NAME are returned to be
+// sent.
+func (g *Gateway) integrationTarget(integ *app.Integration, r *http.Request, rc *requestInfo) (string, http.Header, url.Values) {
+	pathVars := make(map[string]string, len(rc.pathParams))
+	for k, v := range rc.pathParams {
+		pathVars[k] = v
+	}
+	headers := http.Header{}
+	query := url.Values{}
+	for k, v := range integ.RequestParameters {
+		val := g.gatewayParamValue(v, r, rc)
+		switch {
+		case strings.HasPrefix(k, "integration.request.path."):
+			pathVars[strings.TrimPrefix(k, "integration.request.path.")] = val
+		case strings.HasPrefix(k, "integration.request.header."):
+			headers.Set(strings.TrimPrefix(k, "integration.request.header."), val)
+		case strings.HasPrefix(k, "integration.request.querystring."):
+			query.Add(strings.TrimPrefix(k, "integration.request.querystring."), val)
+		}
+	}
 	uri := integ.URI
 	for k, v := range g.api.StageVariables {
 		uri = strings.ReplaceAll(uri, "${stageVariables."+k+"}", v)
 	}
-	for k, v := range rc.pathParams {
-		uri = strings.ReplaceAll(uri, "{"+k+"}", v)
-		uri = strings.ReplaceAll(uri, "{"+k+"+}", v)
+	for k, v := range pathVars {
+		segs := strings.Split(v, "/")
+		for i, s := range segs {
+			segs[i] = url.PathEscape(s)
+		}
+		escaped := strings.Join(segs, "/")
+		uri = strings.ReplaceAll(uri, "{"+k+"+}", escaped)
+		uri = strings.ReplaceAll(uri, "{"+k+"}", escaped)
 	}
-	return uri
+	return uri, headers, query
 }

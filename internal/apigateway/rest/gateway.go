@@ -57,6 +57,9 @@ func New(api *app.API, inv invoke.Invoker, opts Options) (*Gateway, error) {
 	if api.Protocol != "" && api.Protocol != app.REST {
 		return nil, fmt.Errorf("rest: API %s is %s, not REST", api.LogicalID, api.Protocol)
 	}
+	if api.Stage == "" {
+		return nil, fmt.Errorf("rest: API %s has no stage", api.LogicalID)
+	}
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}

@@ -55,12 +55,19 @@ func (g *Gateway) serveHTTPCustom(w http.ResponseWriter, r *http.Request, rc *re
 }
 
 func (g *Gateway) callHTTP(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte, proxy bool) (*http.Response, []byte, bool) {
-	target := g.integrationURI(rt.integ, rc)
-	if r.URL.RawQuery != "" && proxy {
+	target, extraHeaders, extraQuery := g.integrationTarget(rt.integ, r, rc)
+	rawQuery := extraQuery.Encode()
+	if proxy && r.URL.RawQuery != "" {
+		if rawQuery != "" {
+			rawQuery += "&"
+		}
+		rawQuery += r.URL.RawQuery
+	}
+	if rawQuery != "" {
 		if strings.Contains(target, "?") {
-			target += "&" + r.URL.RawQuery
+			target += "&" + rawQuery
 		} else {
-			target += "?" + r.URL.RawQuery
+			target += "?" + rawQuery
 		}
 	}
 	method := strings.ToUpper(rt.integ.HTTPMethod)
@@ -87,6 +94,9 @@ func (g *Gateway) callHTTP(w http.ResponseWriter, r *http.Request, rc *requestIn
 		req.Header.Set("X-Amzn-Trace-Id", trace)
 	} else if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range extraHeaders {
+		req.Header[k] = v
 	}
 	resp, err := g.client.Do(req)
 	if err != nil {

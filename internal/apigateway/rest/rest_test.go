@@ -397,12 +397,23 @@ func TestHTTPProxyIntegration(t *testing.T) {
 		_, _ = w.Write(append([]byte("echo:"), b...))
 	}))
 	defer backend.Close()
-	api := proxyAPI(&app.Route{Method: "ANY", Path: "/p/{proxy+}", Integration: &app.Integration{Type: app.IntegrationHTTPProxy,
-		HTTPMethod: "ANY", URI: backend.URL + "/base/{proxy}"}})
+	api := proxyAPI(
+		&app.Route{Method: "ANY", Path: "/p/{proxy+}", Integration: &app.Integration{Type: app.IntegrationHTTPProxy,
+			HTTPMethod: "ANY", URI: backend.URL + "/base/{proxy}"}},
+		&app.Route{Method: "GET", Path: "/items/{itemId}", Integration: &app.Integration{Type: app.IntegrationHTTPProxy,
+			HTTPMethod: "GET", URI: backend.URL + "/${stageVariables.version}/things/{id}",
+			RequestParameters: map[string]string{"integration.request.path.id": "method.request.path.itemId",
+				"integration.request.querystring.src": "'gateway'"}}},
+	)
+	api.StageVariables = map[string]string{"version": "v2"}
 	_, base := serve(t, api, nil)
 	r := do(t, "PUT", base+"/testStage/p/a/b?x=1", strings.NewReader("data"), nil)
 	if r.status != 418 || r.body != "echo:data" || r.header.Get("X-Backend") != "PUT /base/a/b?x=1" || r.header.Get("X-Forwarded-For-Seen") != "127.0.0.1" {
 		t.Errorf("%d %q %v", r.status, r.body, r.header)
+	}
+	r = do(t, "GET", base+"/testStage/items/a%20b?y=2", nil, nil)
+	if r.header.Get("X-Backend") != "GET /v2/things/a%20b?src=gateway&y=2" {
+		t.Errorf("mapped request: %v", r.header.Get("X-Backend"))
 	}
 	if r.header.Get("x-amzn-RequestId") == "" {
 		t.Error("no x-amzn-RequestId")
@@ -431,5 +442,10 @@ func TestNewRejectsBadTemplates(t *testing.T) {
 	api = proxyAPI(lambdaProxy("GET", "/a/{proxy+}/b", "f"))
 	if _, err := New(api, nil, Options{}); err == nil {
 		t.Error("New accepted a greedy variable before the end")
+	}
+	api = proxyAPI(lambdaProxy("GET", "/a", "f"))
+	api.Stage = ""
+	if _, err := New(api, nil, Options{}); err == nil {
+		t.Error("New accepted a REST API without a stage")
 	}
 }
