@@ -96,7 +96,7 @@ func (r *exprRequest) parse() (*parsedExprs, error) {
 		}
 	}
 	if r.KeyCond != nil {
-		if out.KeyCond, err = expr.ParseCondition(*r.KeyCond, ctx); err != nil {
+		if out.KeyCond, err = expr.ParseKeyCondition(*r.KeyCond, ctx); err != nil {
 			return nil, prefixed("KeyConditionExpression", err)
 		}
 	}

@@ -425,10 +425,17 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 			}
 			p, ok := x.L.(*expr.PathOperand)
 			v, ok2 := x.R.(*expr.ValueOperand)
+			op = x.Op
+			if !ok && !ok2 {
+				// The value may stand on the left: ":lo <= sk" is "sk >= :lo".
+				p, ok = x.R.(*expr.PathOperand)
+				v, ok2 = x.L.(*expr.ValueOperand)
+				op = flipped[op]
+			}
 			if !ok || !ok2 {
 				return nil, validation("Invalid KeyConditionExpression: Key condition must compare a key attribute with a value")
 			}
-			path, op, vals = p.Path, x.Op, []*attr.Value{v.Value}
+			path, vals = p.Path, []*attr.Value{v.Value}
 		case *expr.Between:
 			p, ok := x.X.(*expr.PathOperand)
 			lo, ok2 := x.Lo.(*expr.ValueOperand)
@@ -458,7 +465,7 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 			return nil, validation("Conditions can be of length 1 or 2 only")
 		}
 		if len(path) != 1 {
-			return nil, validation("Invalid KeyConditionExpression: Nested attributes are not supported in KeyConditionExpression")
+			return nil, validation("KeyConditionExpressions cannot have conditions on nested attributes")
 		}
 		name := path[0].Name
 		switch {
@@ -509,6 +516,8 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 	}
 	return kc, nil
 }
+
+var flipped = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 func containsHash(conds []expr.Cond, name string) bool {
 	for _, c := range conds {

@@ -50,6 +50,7 @@ func TestQuery(t *testing.T) {
 		{"le", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk <= :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "002")}, "000,001,002"},
 		{"gt", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk > :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "007")}, "008,009"},
 		{"ge", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk >= :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "008")}, "008,009"},
+		{"reversed operand", dynamodb.QueryInput{KeyConditionExpression: aws.String("((pk = :p)) AND :a <= sk"), ExpressionAttributeValues: vals(":p", "p", ":a", "008")}, "008,009"},
 		{"eq", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk = :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "005")}, "005"},
 		{"begins_with", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND begins_with(sk, :a)"), ExpressionAttributeValues: vals(":p", "p", ":a", "00")}, "000,001,002,003,004,005,006,007,008,009"},
 		{"reverse limit", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: vals(":p", "p"), ScanIndexForward: aws.Bool(false), Limit: aws.Int32(3)}, "009,008,007"},
@@ -96,6 +97,7 @@ func TestQuery(t *testing.T) {
 		{dynamodb.QueryInput{IndexName: aws.String("gsi"), ConsistentRead: aws.Bool(true), KeyConditionExpression: aws.String("g = :v"), ExpressionAttributeValues: vals(":v", "x")}, "Consistent reads are not supported on global secondary indexes"},
 		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :v"), ExpressionAttributeValues: vals(":v", "x"), Limit: aws.Int32(0)}, "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("#missing = :p"), ExpressionAttributeValues: vals(":p", "x")}, "Invalid FilterExpression: An expression attribute name used in the document path is not defined; attribute name: #missing"},
+		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk.foo = :p"), ExpressionAttributeValues: vals(":p", "x")}, "KeyConditionExpressions cannot have conditions on nested attributes"},
 		{dynamodb.QueryInput{}, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."},
 	}
 	for i, ec := range errCases {

@@ -18,8 +18,10 @@ type parser struct {
 	pos    int
 	ctx    *Context
 	update bool
-	semErr error
-	paren  map[Cond]bool
+	// allowParens accepts redundant parentheses (key conditions do).
+	allowParens bool
+	semErr      error
+	paren       map[Cond]bool
 }
 
 type syntaxErr struct{ err error }
@@ -102,6 +104,21 @@ func ParseCondition(src string, ctx *Context) (Cond, error) {
 	return c, nil
 }
 
+// ParseKeyCondition parses a key condition expression, which (unlike the
+// other condition expressions) may carry redundant parentheses.
+func ParseKeyCondition(src string, ctx *Context) (Cond, error) {
+	p, err := newParser(src, ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.allowParens = true
+	var c Cond
+	if err := p.run(func() { c = p.parseOr() }); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // ParseProjection parses a projection expression into its paths.
 func ParseProjection(src string, ctx *Context) ([]Path, error) {
 	p, err := newParser(src, ctx)
@@ -162,7 +179,7 @@ func (p *parser) parsePrimary() Cond {
 		p.next()
 		c := p.parseOr()
 		p.expect(")")
-		if p.paren[c] {
+		if p.paren[c] && !p.allowParens {
 			p.sem("The expression has redundant parentheses;")
 		}
 		p.paren[c] = true
