@@ -53,6 +53,6 @@ func BenchmarkProxyOverhead(b *testing.B) {
 func BenchmarkCustomIntegrationOverhead(b *testing.B) {
 	api := proxyAPI(&app.Route{Method: "POST", Path: "/rooms/{id}", Integration: &app.Integration{Type: app.IntegrationAWS, FunctionName: "fn",
 		RequestTemplates: map[string]string{"application/json": `{"id": "$input.params('id')", "body": $input.json('$')}`},
-		Responses: []*app.IntegrationResponse{{StatusCode: "200", ResponseTemplates: map[string]string{"application/json": `$input.json('$.body')`}}}}})
+		Responses:        []*app.IntegrationResponse{{StatusCode: "200", ResponseTemplates: map[string]string{"application/json": `$input.json('$.body')`}}}}})
 	benchOverhead(b, api, "POST", "/testStage/rooms/r1", `{"roomName":"lobby"}`)
 }
