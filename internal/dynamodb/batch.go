@@ -121,7 +121,7 @@ func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGe
 			}
 			u += readUnits(size, consistent)
 		}
-		if cc := consumed(in.ReturnConsumedCapacity, p.m, u, nil, true); cc != nil {
+		if cc := consumed(in.ReturnConsumedCapacity, p.m, u, nil, noSplit); cc != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
 		}
 	}
@@ -274,7 +274,7 @@ func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*bat
 	}
 	for _, n := range names {
 		if wu := perTable[n]; wu != nil {
-			if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, false); cc != nil {
+			if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, noSplit); cc != nil {
 				out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
 			}
 		}

@@ -138,7 +138,7 @@ func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutp
 		return nil, err
 	}
 	out := &writeItemOutput{
-		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, false),
+		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, noSplit),
 		ItemCollectionMetrics: collectionMetrics(in.ReturnItemCollectionMetrics, res.m, in.Item),
 	}
 	if in.ReturnValues == "ALL_OLD" && res.old != nil {
@@ -232,7 +232,7 @@ func (s *Service) getItem(ctx context.Context, in *getItemInput) (*getItemOutput
 		size = attr.ItemSize(it)
 		out.Item = projectItem(it, proj)
 	}
-	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, m, readUnits(size, in.ConsistentRead), nil, true)
+	out.ConsumedCapacity = consumed(in.ReturnConsumedCapacity, m, readUnits(size, in.ConsistentRead), nil, noSplit)
 	return out, nil
 }
 
@@ -282,7 +282,7 @@ func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeIt
 		return nil, err
 	}
 	out := &writeItemOutput{
-		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, false),
+		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, noSplit),
 		ItemCollectionMetrics: collectionMetrics(in.ReturnItemCollectionMetrics, res.m, in.Key),
 	}
 	if in.ReturnValues == "ALL_OLD" && res.old != nil {
@@ -399,7 +399,7 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 		return nil, err
 	}
 	out := &writeItemOutput{
-		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, false),
+		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, noSplit),
 		ItemCollectionMetrics: collectionMetrics(in.ReturnItemCollectionMetrics, res.m, res.next),
 	}
 	out.Attributes = updateReturnValues(in.ReturnValues, upd, res.old, res.next)

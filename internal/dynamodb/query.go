@@ -43,6 +43,8 @@ type queryOutput struct {
 	LastEvaluatedKey attr.Item         `json:"LastEvaluatedKey,omitempty"`
 	ConsumedCapacity *consumedCapacity `json:"ConsumedCapacity,omitempty"`
 	count            bool
+	// readBytes is the size of the items evaluated (what capacity meters).
+	readBytes int
 }
 
 // MarshalJSON keeps "Items": [] for an empty non-COUNT result, as
@@ -157,7 +159,7 @@ func (s *Service) runPlan(p *readPlan) (*queryOutput, error) {
 	if err := it.Err(); err != nil {
 		return nil, internal(err)
 	}
-	out.ConsumedCapacity = nil
+	out.readBytes = read
 	return out, nil
 }
 
@@ -222,7 +224,7 @@ func selectPlan(sel string, proj []expr.Path, hasProj bool, m *tableMeta, ix *in
 		}
 	case "ALL_PROJECTED_ATTRIBUTES":
 		if ix == nil {
-			return false, false, validation("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported for a table; it must be used with an index")
+			return false, false, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
 		}
 		if hasProj {
 			return false, false, validation("Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES")
@@ -356,16 +358,12 @@ func (s *Service) readCapacity(out *queryOutput, mode string, m *tableMeta, ix *
 	if mode != "TOTAL" && mode != "INDEXES" {
 		return
 	}
-	size := 0
-	for _, it := range out.Items {
-		size += attr.ItemSize(it)
-	}
-	u := readUnits(size, consistent)
+	u := readUnits(out.readBytes, consistent)
 	if ix == nil {
-		out.ConsumedCapacity = consumed(mode, m, u, nil, true)
+		out.ConsumedCapacity = consumed(mode, m, u, nil, noSplit)
 		return
 	}
-	out.ConsumedCapacity = consumed(mode, m, 0, map[string]float64{ix.Name: u}, true)
+	out.ConsumedCapacity = consumed(mode, m, 0, map[string]float64{ix.Name: u}, noSplit)
 }
 
 // keyCondition is an analysed key condition: the hash value and an

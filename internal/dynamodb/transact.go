@@ -211,7 +211,7 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	}
 	for _, n := range sortedKeys(perTable) {
 		wu := perTable[n]
-		if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, false); cc != nil {
+		if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, writeSplit); cc != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
 		}
 	}
@@ -383,7 +383,7 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 		metas[op.m.Name] = op.m
 	}
 	for _, n := range sortedKeys(perTable) {
-		if cc := consumed(in.ReturnConsumedCapacity, metas[n], perTable[n], nil, true); cc != nil {
+		if cc := consumed(in.ReturnConsumedCapacity, metas[n], perTable[n], nil, readSplit); cc != nil {
 			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
 		}
 	}

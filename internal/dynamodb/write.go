@@ -109,8 +109,16 @@ func (w *writeUnits) add(o writeUnits) {
 	}
 }
 
+// Capacity splits: DynamoDB reports ReadCapacityUnits/WriteCapacityUnits
+// next to CapacityUnits only for transactional operations.
+const (
+	noSplit    = ""
+	readSplit  = "read"
+	writeSplit = "write"
+)
+
 // consumed renders capacity as ReturnConsumedCapacity asks (nil for NONE).
-func consumed(mode string, m *tableMeta, tableUnits float64, idx map[string]float64, read bool) *consumedCapacity {
+func consumed(mode string, m *tableMeta, tableUnits float64, idx map[string]float64, split string) *consumedCapacity {
 	if mode != "TOTAL" && mode != "INDEXES" {
 		return nil
 	}
@@ -119,16 +127,24 @@ func consumed(mode string, m *tableMeta, tableUnits float64, idx map[string]floa
 		total += u
 	}
 	c := &consumedCapacity{TableName: m.Name, CapacityUnits: total}
-	if read {
-		c.ReadCapacityUnits = total
-	} else {
-		c.WriteCapacityUnits = total
+	withSplit := func(units float64) capacity {
+		cu := capacity{CapacityUnits: units}
+		switch split {
+		case readSplit:
+			cu.ReadCapacityUnits = units
+		case writeSplit:
+			cu.WriteCapacityUnits = units
+		}
+		return cu
 	}
+	top := withSplit(total)
+	c.ReadCapacityUnits, c.WriteCapacityUnits = top.ReadCapacityUnits, top.WriteCapacityUnits
 	if mode == "INDEXES" {
-		c.Table = &capacity{CapacityUnits: tableUnits}
+		t := withSplit(tableUnits)
+		c.Table = &t
 		for name, u := range idx {
 			ix := m.index(name)
-			cu := capacity{CapacityUnits: u}
+			cu := withSplit(u)
 			if ix != nil && ix.Local {
 				if c.LocalSecondaryIndexes == nil {
 					c.LocalSecondaryIndexes = map[string]capacity{}
