@@ -452,6 +452,9 @@ func (sl *slsLoader) events(key string, fn *node.Node, f *app.Function) {
 				in.Type = app.IntegrationAWS
 				in.PassthroughBehavior = "WHEN_NO_MATCH"
 				in.RequestTemplates = stringMap(cfg.Get("request").Get("template").Plain())
+				if in.RequestTemplates == nil {
+					in.RequestTemplates = map[string]string{"application/json": slsLambdaRequestTemplate}
+				}
 				in.Responses = slsIntegrationResponses(cfg.Get("response"))
 			default:
 				s.warnf(cfg.Get("integration"), f.LogicalID, "http integration %q is not emulated; using lambda-proxy", scalarAt(cfg, "integration"))
@@ -523,6 +526,35 @@ func (sl *slsLoader) events(key string, fn *node.Node, f *app.Function) {
 	}
 }
 
+// slsErrorCodes are the status codes the Framework maps from "[code]" in a
+// lambda (non-proxy) integration's error message when statusCodes is unset.
+var slsErrorCodes = []string{"400", "401", "403", "404", "422", "500", "502", "504"}
+
+// slsLambdaRequestTemplate builds the event the Framework's lambda
+// (non-proxy) integration sends by default: body, method, principalId,
+// stage, cognitoPoolClaims, enhancedAuthContext, headers, query, path,
+// identity, stageVariables and requestPath. (API Gateway's templates
+// take no #macro, so each map is written out.)
+const slsLambdaRequestTemplate = `{
+  "body": $input.json('$'),
+  "method": "$context.httpMethod",
+  "principalId": "$context.authorizer.principalId",
+  "stage": "$context.stage",
+  "cognitoPoolClaims": {"sub": "$context.authorizer.claims.sub"},
+  "enhancedAuthContext": {},
+  #set($m = $input.params().header)
+  "headers": {#foreach($k in $m.keySet())"$util.escapeJavaScript($k)": "$util.escapeJavaScript($m.get($k))"#if($foreach.hasNext), #end#end},
+  #set($m = $input.params().querystring)
+  "query": {#foreach($k in $m.keySet())"$util.escapeJavaScript($k)": "$util.escapeJavaScript($m.get($k))"#if($foreach.hasNext), #end#end},
+  #set($m = $input.params().path)
+  "path": {#foreach($k in $m.keySet())"$util.escapeJavaScript($k)": "$util.escapeJavaScript($m.get($k))"#if($foreach.hasNext), #end#end},
+  #set($m = $context.identity)
+  "identity": {#foreach($k in $m.keySet())"$util.escapeJavaScript($k)": "$util.escapeJavaScript($m.get($k))"#if($foreach.hasNext), #end#end},
+  #set($m = $stageVariables)
+  "stageVariables": {#foreach($k in $m.keySet())"$util.escapeJavaScript($k)": "$util.escapeJavaScript($m.get($k))"#if($foreach.hasNext), #end#end},
+  "requestPath": "$context.resourcePath"
+}`
+
 // slsIntegrationResponses reads a lambda (non-proxy) http event's response
 // settings: the default 200 response plus statusCodes with patterns.
 func slsIntegrationResponses(resp *node.Node) []*app.IntegrationResponse {
@@ -540,7 +572,16 @@ func slsIntegrationResponses(resp *node.Node) []*app.IntegrationResponse {
 	}
 	codes := resp.Get("statusCodes")
 	if codes == nil {
-		return []*app.IntegrationResponse{def}
+		out := []*app.IntegrationResponse{def}
+		for _, c := range slsErrorCodes {
+			pattern := `.*\[` + c + `\].*`
+			if c == "500" {
+				pattern = `.*(Process\s?exited\s?before\s?completing\s?request|\[500\]).*`
+			}
+			out = append(out, &app.IntegrationResponse{StatusCode: c, SelectionPattern: pattern,
+				ResponseParameters: def.ResponseParameters, ResponseTemplates: def.ResponseTemplates})
+		}
+		return out
 	}
 	var out []*app.IntegrationResponse
 	for _, p := range codes.Pairs {
