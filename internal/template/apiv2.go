@@ -124,6 +124,9 @@ func (l *loader) v2Routes() {
 			RouteResponseSelectionExpression: s.propStr(r, "RouteResponseSelectionExpression"),
 			Source:                           r.location(),
 		}
+		if rt.AuthorizationType == "" {
+			rt.AuthorizationType = "NONE"
+		}
 		if rp, ok := s.prop(r, "RequestParameters").(map[string]any); ok {
 			rt.RequestParameters = map[string]bool{}
 			for k, v := range rp {

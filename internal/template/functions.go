@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nimbus-dev/nimbus/internal/app"
+	"github.com/nimbus-dev/nimbus/internal/template/node"
 )
 
 // layer converts AWS::Lambda::LayerVersion and AWS::Serverless::LayerVersion.
@@ -475,7 +476,7 @@ func (l *loader) checkHandler(r *resource, f *app.Function) *Error {
 		}
 		return errAt(at, r.ID, suggest(mod+".py", listing()), "handler %q: no file %s.py in %s", f.Handler, mod, f.CodeDir)
 	case strings.HasPrefix(f.Runtime, "provided"), f.Runtime == "go1.x":
-		if len(f.Layers) > 0 || buildable(f.CodeDir) {
+		if declaredLayers(r) || buildable(f.CodeDir) {
 			return nil
 		}
 		want := "bootstrap"
@@ -489,6 +490,16 @@ func (l *loader) checkHandler(r *resource, f *app.Function) *Error {
 			"no executable %s in %s", want, f.CodeDir)
 	}
 	return nil
+}
+
+// declaredLayers reports whether a function names layers, local or not:
+// a custom runtime's bootstrap may come from one.
+func declaredLayers(r *resource) bool {
+	l := r.Props.Get("Layers")
+	if l == nil {
+		l = r.Props.Get("layers")
+	}
+	return l != nil && l.Kind != node.Null
 }
 
 // buildable reports whether a folder holds sources a build step turns into

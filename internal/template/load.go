@@ -210,6 +210,9 @@ func (l *loader) finish() (*app.App, error) {
 	l.app.Name = l.s.name
 	l.app.Warnings = append(l.app.Warnings, l.s.warnings...)
 	l.app.Files = dedupe(append([]string{l.app.TemplatePath}, l.s.files...))
+	l.s.opts.Logger.Debug("template loaded", "file", l.app.TemplatePath, "stack", l.app.Name,
+		"functions", len(l.app.Functions), "apis", len(l.app.APIs), "tables", len(l.app.Tables),
+		"layers", len(l.app.Layers), "warnings", len(l.app.Warnings))
 	return l.app, nil
 }
 

@@ -474,3 +474,53 @@ func write(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestServerlessSeed002 loads the seed-002 shape: a custom runtime whose
+// code is a zip artifact and whose layers come from a JSON file.
+func TestServerlessSeed002(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "deploy")
+	write(t, filepath.Join(dir, "serverless.yml"), `service: Lambda
+
+provider:
+  name: aws
+  runtime: provided
+  region: ap-northeast-1
+
+package:
+  individually: true
+
+functions:
+  LambciHello:
+    handler: hello
+    package:
+      artifact: ../output/function.zip
+    layers:
+      ${file(../output/layers.json)}
+    events:
+      - http:
+          path: /hello
+          method: post
+    environment:
+      TEST_ENV_VAR: "hello from lambda!"
+`)
+	write(t, filepath.Join(root, "output", "layers.json"), `["arn:aws:lambda:ap-northeast-1:123456789012:layer:php-runtime:1"]`)
+	writeZip(t, filepath.Join(root, "output", "function.zip"), map[string]string{"src/hello.php": "<?php function hello($d) { return []; }"})
+	a := load(t, dir, Options{})
+	f := fn(t, a, "LambciHelloLambdaFunction")
+	eq(t, "name", f.Name, "Lambda-dev-LambciHello")
+	eq(t, "runtime", f.Runtime, "provided")
+	eq(t, "handler", f.Handler, "hello")
+	eq(t, "env", f.Environment["TEST_ENV_VAR"], "hello from lambda!")
+	if _, err := os.Stat(filepath.Join(f.CodeDir, "src", "hello.php")); err != nil {
+		t.Errorf("artifact not unpacked: %v", err)
+	}
+	rest := api(t, a, "ApiGatewayRestApi")
+	eq(t, "stage", rest.Stage, "dev")
+	integrates(t, route(t, rest, "POST /hello"), app.IntegrationAWSProxy, f.Name)
+	joined := strings.Join(a.Warnings, "\n")
+	if !strings.Contains(joined, "layer arn:aws:lambda:ap-northeast-1:123456789012:layer:php-runtime:1 is not defined") {
+		t.Errorf("warnings = %q, want the cloud-only layer named", a.Warnings)
+	}
+	eqList(t, "files", a.Files, []string{filepath.Join(dir, "serverless.yml"), filepath.Join(root, "output", "layers.json"), filepath.Join(root, "output", "function.zip")})
+}

@@ -320,7 +320,7 @@ func (sl *slsLoader) functions() {
 			f.BuildMethod = "esbuild"
 		}
 		if err := l.checkHandler(&resource{ID: id, Node: fn, Props: &node.Node{Kind: node.Map,
-			Pairs: []node.Pair{{Key: "Handler", Value: fn.Get("handler")}}}}, f); err != nil {
+			Pairs: []node.Pair{{Key: "Handler", Value: fn.Get("handler")}, {Key: "layers", Value: sl.setting(fn, "layers")}}}}, f); err != nil {
 			s.fail(err)
 			continue
 		}
