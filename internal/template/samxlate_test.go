@@ -52,22 +52,30 @@ var pathParam = regexp.MustCompile(`\{[^}]*\}`)
 // invoke permissions it generates are the ones the loader derives.
 func TestSAMTranslatorCrossCheck(t *testing.T) {
 	requireSAMTranslator(t)
-	for _, fixture := range []string{"sam-web", "go-httpapi", "openapi"} {
+	fixtures := []string{"sam-web", "go-httpapi", "openapi"}
+	args := []string{"testdata/samxlate.py"}
+	for _, f := range fixtures {
+		args = append(args, "testdata/"+f+"/template.yaml")
+	}
+	cmd := exec.Command("python3", args...)
+	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1")
+	out, err := cmd.Output()
+	if err != nil {
+		msg := err.Error()
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg += "\n" + string(ee.Stderr)
+		}
+		t.Fatalf("samxlate.py: %s", msg)
+	}
+	var expansions map[string]samExpansion
+	if err := json.Unmarshal(out, &expansions); err != nil {
+		t.Fatalf("samxlate.py output: %v\n%s", err, out)
+	}
+	for _, fixture := range fixtures {
 		t.Run(fixture, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command("python3", "testdata/samxlate.py", "testdata/"+fixture+"/template.yaml")
-			cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION=us-east-1")
-			out, err := cmd.Output()
-			if err != nil {
-				msg := err.Error()
-				if ee, ok := err.(*exec.ExitError); ok {
-					msg += "\n" + string(ee.Stderr)
-				}
-				t.Fatalf("samxlate.py: %s", msg)
-			}
-			var want samExpansion
-			if err := json.Unmarshal(out, &want); err != nil {
-				t.Fatalf("samxlate.py output: %v\n%s", err, out)
+			want, ok := expansions["testdata/"+fixture+"/template.yaml"]
+			if !ok {
+				t.Fatalf("samxlate.py gave no expansion for %s", fixture)
 			}
 			a := load(t, "testdata/"+fixture, Options{})
 			logicalOf := map[string]string{}

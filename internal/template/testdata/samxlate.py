@@ -1,5 +1,5 @@
-"""Expand a SAM template with aws-sam-translator and print what the Nimbus
-loader must agree with, as JSON: the APIs SAM generates (logical id,
+"""Expand SAM templates with aws-sam-translator and print what the Nimbus
+loader must agree with, as JSON keyed by template path: the APIs SAM generates (logical id,
 protocol, stages), their routes (from the generated OpenAPI bodies) with the
 function each one integrates, and the Lambda permissions SAM adds for API
 events. Used by the Go test TestSAMTranslatorCrossCheck.
@@ -60,9 +60,7 @@ def function_of(uri):
     return text
 
 
-def main():
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    path = sys.argv[1]
+def expand(path):
     with open(path) as f:
         template = prepare(yaml_parse(f.read()), os.path.dirname(path))
     out = transform(template, {}, Policies())
@@ -109,7 +107,12 @@ def main():
         stage, method, path = parts
         method = "ANY" if method == "*" else method
         permissions.append({"function": props["FunctionName"]["Ref"], "api": api, "method": method, "path": "/" + path})
-    json.dump({"apis": apis, "permissions": permissions}, sys.stdout, indent=1, sort_keys=True)
+    return {"apis": apis, "permissions": permissions}
+
+
+def main():
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    json.dump({path: expand(path) for path in sys.argv[1:]}, sys.stdout, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
