@@ -275,6 +275,11 @@ func (l *keyLocks) stripe(key []byte) int {
 // lock locks the stripes of keys in ascending stripe order (so concurrent
 // multi-key lockers cannot deadlock) and returns the unlock function.
 func (l *keyLocks) lock(keys ...[]byte) func() {
+	if len(keys) == 1 {
+		m := &l.stripes[l.stripe(keys[0])]
+		m.Lock()
+		return m.Unlock
+	}
 	idx := make([]int, 0, len(keys))
 	seen := map[int]bool{}
 	for _, k := range keys {

@@ -51,6 +51,11 @@ type queryOutput struct {
 // DynamoDB sends it, and leaves Items out for Select=COUNT.
 func (q *queryOutput) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
+	err := q.appendJSON(&buf)
+	return buf.Bytes(), err
+}
+
+func (q *queryOutput) appendJSON(buf *bytes.Buffer) error {
 	buf.WriteByte('{')
 	if !q.count {
 		buf.WriteString(`"Items":[`)
@@ -58,7 +63,7 @@ func (q *queryOutput) MarshalJSON() ([]byte, error) {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			it.AppendJSON(&buf)
+			it.AppendJSON(buf)
 		}
 		buf.WriteString("],")
 	}
@@ -68,18 +73,13 @@ func (q *queryOutput) MarshalJSON() ([]byte, error) {
 	buf.WriteString(itoa(q.ScannedCount))
 	if q.LastEvaluatedKey != nil {
 		buf.WriteString(`,"LastEvaluatedKey":`)
-		q.LastEvaluatedKey.AppendJSON(&buf)
+		q.LastEvaluatedKey.AppendJSON(buf)
 	}
-	if q.ConsumedCapacity != nil {
-		b, err := jsonMarshal(q.ConsumedCapacity)
-		if err != nil {
-			return nil, err
-		}
-		buf.WriteString(`,"ConsumedCapacity":`)
-		buf.Write(b)
+	if err := appendField(buf, "ConsumedCapacity", q.ConsumedCapacity, q.ConsumedCapacity != nil); err != nil {
+		return err
 	}
 	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return nil
 }
 
 // readPlan is one Query or Scan page to read.

@@ -218,12 +218,26 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, ae)
 		return
 	}
-	out, err := json.Marshal(resp)
+	var out []byte
+	if a, ok := resp.(jsonAppender); ok {
+		var buf bytes.Buffer
+		if err = a.appendJSON(&buf); err == nil {
+			out = buf.Bytes()
+		}
+	} else {
+		out, err = json.Marshal(resp)
+	}
 	if err != nil {
 		s.writeError(w, internal(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// jsonAppender is implemented by the hot responses (items, pages), which
+// write their JSON directly instead of going through reflection.
+type jsonAppender interface {
+	appendJSON(buf *bytes.Buffer) error
 }
 
 // safeCall runs an operation, turning a panic into an internal error so
