@@ -218,6 +218,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{"template.yaml:15:23: Fn.Events.Get: RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template"},
 		},
 		{
+			name:     "Nimbus metadata port for an unknown API",
+			template: "Metadata:\n  Nimbus:\n    APIs:\n      ChatApi: {Port: 3001}\nResources:\n  ChatWebSocket:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: {ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}\n",
+			want:     []string{"template.yaml:4:7: Metadata.Nimbus: APIs: \"ChatApi\" is not an API of this template"},
+		},
+		{
 			name:     "serverless.ts",
 			file:     "serverless.ts",
 			template: "export default {}",

@@ -286,6 +286,7 @@ func loadCloudFormation(file string, data []byte, opts Options) (*app.App, error
 	l.finishAPIs()
 	l.outputs(root.Get("Outputs"))
 	l.sites(root.Get("Metadata").Get("Nimbus"), "Metadata.Nimbus")
+	l.apiPorts(root.Get("Metadata").Get("Nimbus"), "Metadata.Nimbus")
 	return l.finish()
 }
 
@@ -585,6 +586,37 @@ func (l *loader) sites(meta *node.Node, where string) {
 		}
 		port, _ := toInt(get("Port"))
 		l.app.Sites = append(l.app.Sites, &app.Site{Name: name, Dir: dir, Port: port, Index: str(get("Index"))})
+	}
+}
+
+// apiPorts reads the Nimbus metadata's fixed API ports:
+// {APIs: {ChatWebSocket: {Port: 3001}}}.
+func (l *loader) apiPorts(meta *node.Node, where string) {
+	apis := meta.Get("APIs")
+	if apis == nil {
+		apis = meta.Get("apis")
+	}
+	var ids []string
+	for _, a := range l.app.APIs {
+		ids = append(ids, a.LogicalID)
+	}
+	for _, p := range apis.Entries() {
+		a := l.apiByID[p.Key]
+		if a == nil {
+			l.s.fail(&Error{Loc: app.Location{File: p.Value.File, Line: p.Line, Column: p.Column, Resource: where},
+				Msg: fmt.Sprintf("APIs: %q is not an API of this template", p.Key), Hint: suggest(p.Key, ids)})
+			continue
+		}
+		port := p.Value.Get("Port")
+		if port == nil {
+			port = p.Value.Get("port")
+		}
+		n, ok := toInt(port.Plain())
+		if !ok || n < 1 || n > 65535 {
+			l.s.fail(errAt(p.Value, where, "", "APIs.%s: Port must be a number from 1 to 65535", p.Key))
+			continue
+		}
+		a.Port = n
 	}
 }
 

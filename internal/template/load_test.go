@@ -434,6 +434,8 @@ func TestSeedChat(t *testing.T) {
 	eq(t, "RestApiUrl", a.Outputs["RestApiUrl"], "https://"+rest.ID+".execute-api.us-east-1.amazonaws.com/production")
 	eq(t, "WebSocketUrl", a.Outputs["WebSocketUrl"], "wss://"+ws.ID+".execute-api.us-east-1.amazonaws.com/production")
 	eq(t, "site", a.Sites[0].Name, "web")
+	eq(t, "fixed port", ws.Port, 3001)
+	eq(t, "free port", rest.Port, 0)
 }
 
 func TestInlineCodeAndZipArtifacts(t *testing.T) {

@@ -118,6 +118,7 @@ func loadServerless(file string, data []byte, opts Options) (*app.App, error) {
 	l.finishAPIs()
 	l.outputs(cfn.Get("Outputs"))
 	l.sites(root.Get("custom").Get("nimbus"), "custom.nimbus")
+	l.apiPorts(root.Get("custom").Get("nimbus"), "custom.nimbus")
 	return l.finish()
 }
 
