@@ -223,6 +223,11 @@ func TestLoadErrors(t *testing.T) {
 			want:     []string{"template.yaml:4:7: Metadata.Nimbus: APIs: \"ChatApi\" is not an API of this template"},
 		},
 		{
+			name:     "duplicate table name",
+			template: "Resources:\n  A:\n    Type: AWS::DynamoDB::Table\n    Properties: {TableName: t, KeySchema: [{AttributeName: id, KeyType: HASH}], AttributeDefinitions: [{AttributeName: id, AttributeType: S}]}\n  B:\n    Type: AWS::DynamoDB::Table\n    Properties: {TableName: t, KeySchema: [{AttributeName: id, KeyType: HASH}], AttributeDefinitions: [{AttributeName: id, AttributeType: S}]}\n",
+			want:     []string{"template.yaml:5:3: B: table name \"t\" is also used by A"},
+		},
+		{
 			name:     "serverless.ts",
 			file:     "serverless.ts",
 			template: "export default {}",

@@ -204,6 +204,7 @@ func (l *loader) workdir() (string, error) {
 
 // finish returns the app, or every error found.
 func (l *loader) finish() (*app.App, error) {
+	l.checkUniqueNames()
 	if len(l.s.errs) > 0 {
 		return nil, errors.Join(l.s.errs...)
 	}
@@ -214,6 +215,25 @@ func (l *loader) finish() (*app.App, error) {
 		"functions", len(l.app.Functions), "apis", len(l.app.APIs), "tables", len(l.app.Tables),
 		"layers", len(l.app.Layers), "warnings", len(l.app.Warnings))
 	return l.app, nil
+}
+
+// checkUniqueNames reports two functions or two tables with one physical
+// name, which CloudFormation refuses ("already exists").
+func (l *loader) checkUniqueNames() {
+	fns := map[string]*app.Function{}
+	for _, f := range l.app.Functions {
+		if prev, ok := fns[f.Name]; ok {
+			l.s.fail(&Error{Loc: f.Source, Msg: fmt.Sprintf("function name %q is also used by %s (%s:%d)", f.Name, prev.LogicalID, prev.Source.File, prev.Source.Line)})
+		}
+		fns[f.Name] = f
+	}
+	tables := map[string]*app.Table{}
+	for _, t := range l.app.Tables {
+		if prev, ok := tables[t.TableName]; ok {
+			l.s.fail(&Error{Loc: t.Source, Msg: fmt.Sprintf("table name %q is also used by %s (%s:%d)", t.TableName, prev.LogicalID, prev.Source.File, prev.Source.Line)})
+		}
+		tables[t.TableName] = t
+	}
 }
 
 func dedupe(in []string) []string {
