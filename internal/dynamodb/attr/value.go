@@ -535,3 +535,19 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 	buf.WriteString(s[start:])
 	buf.WriteByte('"')
 }
+
+// UnmarshalJSON reads an item, refusing null attribute values as DynamoDB
+// refuses empty ones.
+func (it *Item) UnmarshalJSON(b []byte) error {
+	var m map[string]*Value
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for _, v := range m {
+		if v == nil {
+			return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
+		}
+	}
+	*it = m
+	return nil
+}

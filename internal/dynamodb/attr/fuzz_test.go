@@ -1,0 +1,75 @@
+package attr
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-1.5e3", "1E-130", "9.9999999999999999999999999999999999999E+125", "abc", ".", "1e", "-0.000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseNumber(s)
+		if err != nil {
+			return
+		}
+		// Canonical text is a fixed point and encodes to a key.
+		again, err := ParseNumber(n)
+		if err != nil || again != n {
+			t.Fatalf("ParseNumber(%q) = %q, reparsed %q, %v", s, n, again, err)
+		}
+		AppendKey(nil, Num(n))
+		NumberSize(n)
+	})
+}
+
+func FuzzUnmarshalItem(f *testing.F) {
+	for _, s := range []string{`{"a":{"S":"x"}}`, `{"m":{"M":{"l":{"L":[{"N":"1"},{"BS":["AQ=="]}]}}}}`, `{"x":{}}`, `{"n":{"NS":["1","1.0"]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var it Item
+		if err := json.Unmarshal(b, &it); err != nil {
+			return
+		}
+		out, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Item
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-reading %s: %v", out, err)
+		}
+		dec, err := DecodeItem(AppendItem(nil, it))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range it {
+			if !Equal(v, dec[k]) || !Equal(v, back[k]) {
+				t.Fatalf("%s changed in a round trip", k)
+			}
+		}
+		ItemSize(it)
+	})
+}
+
+func FuzzDecodeItem(f *testing.F) {
+	f.Add(AppendItem(nil, Item{"a": Str("x"), "l": {T: L, L: []*Value{Num("1")}}}))
+	f.Add([]byte{1, 1, 'a', 99})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		it, err := DecodeItem(b)
+		if err != nil {
+			return
+		}
+		again, err := DecodeItem(AppendItem(nil, it))
+		if err != nil || len(again) != len(it) {
+			t.Fatalf("re-decoding: %v", err)
+		}
+		for k, v := range it {
+			if !Equal(v, again[k]) && v.T != N && v.T != NS {
+				t.Fatalf("%s changed in a round trip", k)
+			}
+		}
+	})
+}
