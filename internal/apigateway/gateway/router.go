@@ -119,23 +119,6 @@ func splitResource(path string) ([]string, error) {
 	return segs, nil
 }
 
-// Methods lists the methods declared on the resource that path matches
-// (ignoring method), for CORS preflight answers; nil when none.
-func (r *Router[T]) Methods(escapedPath string) []string {
-	segs, ok := splitRequest(escapedPath)
-	if !ok {
-		return nil
-	}
-	var out []string
-	r.root.walk(segs, 0, nil, func(n *routeNode[T], _ map[string]string) bool {
-		for m := range n.methods {
-			out = append(out, m)
-		}
-		return true
-	})
-	return out
-}
-
 // Find matches a request. fallThrough says whether a resource that matches
 // the path but not the method lets a less specific resource answer (HTTP
 // APIs) or ends the search (REST APIs, where the most specific resource
