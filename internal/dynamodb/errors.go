@@ -71,6 +71,11 @@ func (e *apiError) body() map[string]any {
 	if e.Message != "" {
 		b["message"] = e.Message
 	}
+	if e.Type == typeSerialization && e.Message != "" {
+		// Coral's serialization errors capitalise the key.
+		delete(b, "message")
+		b["Message"] = e.Message
+	}
 	if e.Type == typeTransactionCanceled {
 		delete(b, "message")
 		b["Message"] = e.Message

@@ -46,6 +46,9 @@ func legacyCondition(name, op string, args []*attr.Value) (expr.Cond, error) {
 		return nil, validationf("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", op)
 	}
 	for _, a := range args {
+		if a == nil {
+			return nil, validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+		}
 		switch op {
 		case "LE", "LT", "GE", "GT", "BETWEEN", "BEGINS_WITH":
 			if !a.T.IsScalarKeyType() || (op == "BEGINS_WITH" && a.T == attr.N) {

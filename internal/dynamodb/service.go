@@ -173,7 +173,7 @@ func serializationMessage(te *json.UnmarshalTypeError) string {
 	case "array":
 		return "Start of list found where not expected"
 	case "object":
-		return "Start of structure or map found where not expected."
+		return "Start of structure or map found where not expected"
 	}
 	return "Unexpected value"
 }
