@@ -1,6 +1,6 @@
 // Package vtl is a Velocity Template Language engine for the dialect API
 // Gateway uses in mapping templates (REST request and response templates,
-// WebSocket route templates, gateway response templates).
+// WebSocket integration and route response templates).
 //
 // API Gateway runs Apache Velocity 1.7 with its own variables; this package
 // follows that version's rules where a client can tell the difference,
@@ -22,7 +22,8 @@
 //
 // $util is always defined. Values given to Execute may be Go strings,
 // bools, integers, floats, nil, []any, []string, map[string]any,
-// map[string]string, *Map, *List or *Input; maps and slices are copied into
+// map[string]string, *Map, *List, *Input or an Object (a variable with its
+// own properties and methods); maps and slices are copied into
 // *Map and *List, so pass a *Map for any variable whose changes (for example
 // "#set($context.responseOverride.status = 400)") the caller needs to read.
 //
