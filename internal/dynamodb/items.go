@@ -109,6 +109,9 @@ type writeItemOutput struct {
 func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if in.Item == nil {
 		c.add("Value null at 'item' failed to satisfy constraint: Member must not be null")
 	}
@@ -204,6 +207,9 @@ func projectionOf(pe *string, names map[string]string, atg []string) ([]expr.Pat
 func (s *Service) getItem(ctx context.Context, in *getItemInput) (*getItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if in.Key == nil {
 		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
@@ -253,6 +259,9 @@ type deleteItemInput struct {
 func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if in.Key == nil {
 		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
@@ -370,6 +379,9 @@ func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (at
 func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if in.Key == nil {
 		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}

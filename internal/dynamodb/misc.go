@@ -153,6 +153,9 @@ type continuousBackupsOutput struct {
 func (s *Service) describeContinuousBackups(ctx context.Context, in *tableNameInput) (*continuousBackupsOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}

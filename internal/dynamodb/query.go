@@ -272,6 +272,9 @@ func resolveIndex(m *tableMeta, name *string, consistent bool) (*indexMeta, erro
 func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	commonReadChecks(in, &c, false)
 	if err := c.err(); err != nil {
 		return nil, err
@@ -539,6 +542,9 @@ func short(v *attr.Value) string {
 func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	commonReadChecks(in, &c, true)
 	if in.Segment != nil && (*in.Segment < 0 || *in.Segment > 999999) {
 		c.add("Value '%d' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 999999", *in.Segment)

@@ -76,6 +76,9 @@ func keyType(defs map[string]string, name string) attr.Type {
 func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if in.AttributeDefinitions == nil {
 		c.add("Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null")
 	}
@@ -423,6 +426,9 @@ type describeTableOutput struct {
 func (s *Service) describeTable(ctx context.Context, in *tableNameInput) (*describeTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -478,6 +484,9 @@ type deleteTableOutput struct {
 func (s *Service) deleteTable(ctx context.Context, in *tableNameInput) (*deleteTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -524,6 +533,9 @@ type updateTableOutput struct {
 func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updateTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
 	if err := c.err(); err != nil {
 		return nil, err

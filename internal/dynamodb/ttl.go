@@ -32,6 +32,9 @@ type updateTTLOutput struct {
 func (s *Service) updateTimeToLive(ctx context.Context, in *updateTTLInput) (*updateTTLOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	spec := in.TimeToLiveSpecification
 	if spec == nil {
 		c.add("Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null")
@@ -115,6 +118,9 @@ type describeTTLOutput struct {
 func (s *Service) describeTimeToLive(ctx context.Context, in *tableNameInput) (*describeTTLOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
