@@ -228,6 +228,11 @@ func TestLoadErrors(t *testing.T) {
 			want:     []string{"template.yaml:5:3: B: table name \"t\" is also used by A"},
 		},
 		{
+			name:     "DefinitionUri is a device",
+			template: "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: v1, DefinitionUri: /dev/zero}\n",
+			want:     []string{"template.yaml:4:", "Api: DefinitionUri /dev/zero: /dev/zero is not a regular file"},
+		},
+		{
 			name:     "serverless.ts",
 			file:     "serverless.ts",
 			template: "export default {}",

@@ -76,7 +76,7 @@ func Load(path string, opts Options) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := readFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func stackNameFor(opts Options, file string, s *stack) string {
 		return strings.TrimSuffix(filepath.Base(file), ".template.json")
 	}
 	cfg := filepath.Join(dir, "samconfig.toml")
-	if data, err := os.ReadFile(cfg); err == nil {
+	if data, err := readFile(cfg); err == nil {
 		if m := samconfigStackName.FindSubmatch(data); m != nil {
 			s.files = append(s.files, cfg)
 			return string(m[1])
@@ -674,4 +674,29 @@ func (r *resource) location() app.Location {
 		return app.Location{Resource: r.ID}
 	}
 	return locOf(r.Node, r.ID)
+}
+
+// maxTemplateSize bounds every file the loader reads (templates, OpenAPI
+// definitions, variable files).
+const maxTemplateSize = 32 << 20
+
+// readFile reads a regular file of at most maxTemplateSize bytes, so a
+// reference to a device or a huge file cannot hang or exhaust the load.
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > maxTemplateSize {
+		return nil, fmt.Errorf("%s is larger than %d MB", path, maxTemplateSize>>20)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxTemplateSize+1))
 }

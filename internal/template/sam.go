@@ -2,7 +2,6 @@ package template
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -245,7 +244,7 @@ func (l *loader) definition(r *resource, bodyProp, uriProp string) map[string]an
 		return nil
 	}
 	path := l.resolvePath(uri)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		s.fail(errAt(n, r.ID, "", "%s %s: %v", uriProp, uri, err))
 		return nil

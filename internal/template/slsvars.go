@@ -2,7 +2,6 @@ package template
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -370,7 +369,7 @@ func (v *slsVars) file(src string, at *node.Node, depth int) (*node.Node, error)
 	v.files = append(v.files, path)
 	root, ok := v.cache["file:"+path]
 	if !ok {
-		data, err := os.ReadFile(path)
+		data, err := readFile(path)
 		if err != nil {
 			return nil, nil
 		}
