@@ -289,15 +289,17 @@ func TestLoadErrors(t *testing.T) {
 					t.Errorf("error %q\n does not contain %q", msg, w)
 				}
 			}
-			var te *Error
-			var isNode bool
-			if !errors.As(err, &te) {
-				isNode = strings.Contains(msg, ":") // decoding errors carry positions too
-				if !isNode {
-					t.Errorf("error %T is neither *template.Error nor positioned", err)
-				}
-			}
 		})
+	}
+}
+
+func TestErrorsAreTyped(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "template.yaml"), "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Nope\n")
+	_, err := Load(dir, Options{})
+	var te *Error
+	if !errors.As(err, &te) || te.Loc.Line != 5 || te.Loc.Resource != "A" || te.Loc.File != filepath.Join(dir, "template.yaml") {
+		t.Errorf("err = %#v, want a *template.Error at line 5 of resource A", err)
 	}
 }
 

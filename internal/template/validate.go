@@ -10,17 +10,17 @@ import (
 // reports every unknown intrinsic and every Ref, Fn::GetAtt or Fn::Sub
 // variable that names nothing, so one load shows all such mistakes.
 func (s *stack) validate(n *node.Node, where string) {
-	s.validateDepth(n, where, nil, 0)
+	s.validateDepth(n, where, 0)
 }
 
-func (s *stack) validateDepth(n *node.Node, where string, subVars map[string]bool, depth int) {
+func (s *stack) validateDepth(n *node.Node, where string, depth int) {
 	if n == nil || depth > maxEvalDepth {
 		return
 	}
 	switch n.Kind {
 	case node.Seq:
 		for _, it := range n.Items {
-			s.validateDepth(it, where, subVars, depth+1)
+			s.validateDepth(it, where, depth+1)
 		}
 		return
 	case node.Map:
@@ -30,7 +30,7 @@ func (s *stack) validateDepth(n *node.Node, where string, subVars map[string]boo
 	key, ok := intrinsicKey(n)
 	if !ok {
 		for _, p := range n.Pairs {
-			s.validateDepth(p.Value, where, subVars, depth+1)
+			s.validateDepth(p.Value, where, depth+1)
 		}
 		return
 	}
@@ -52,7 +52,7 @@ func (s *stack) validateDepth(n *node.Node, where string, subVars map[string]boo
 			s.fail(errAt(n, where, suggest(id, s.resourceNames()), "Fn::GetAtt of unknown resource %q", id))
 		}
 		if arg != nil && arg.Kind == node.Seq && len(arg.Items) == 2 {
-			s.validateDepth(arg.Items[1], where, subVars, depth+1)
+			s.validateDepth(arg.Items[1], where, depth+1)
 		}
 		return
 	case "Fn::Sub":
@@ -64,7 +64,7 @@ func (s *stack) validateDepth(n *node.Node, where string, subVars map[string]boo
 			tmpl, _ = arg.Items[0].Str()
 			for _, p := range arg.Items[1].Pairs {
 				vars[p.Key] = true
-				s.validateDepth(p.Value, where, subVars, depth+1)
+				s.validateDepth(p.Value, where, depth+1)
 			}
 		}
 		_ = scanSub(tmpl, func(string) {}, func(name string) error {
@@ -99,7 +99,7 @@ func (s *stack) validateDepth(n *node.Node, where string, subVars map[string]boo
 		}
 		return
 	}
-	s.validateDepth(arg, where, subVars, depth+1)
+	s.validateDepth(arg, where, depth+1)
 }
 
 func (s *stack) knownRef(name string) bool {
