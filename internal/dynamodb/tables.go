@@ -97,7 +97,13 @@ func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 		enumCheck(&c, k.KeyType, fmt.Sprintf("keySchema.%d.member.keyType", i+1), "HASH", "RANGE")
 	}
 	enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
+	if in.StreamSpecification != nil {
+		enumCheck(&c, in.StreamSpecification.StreamViewType, "streamSpecification.streamViewType", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+	}
 	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if err := checkStream(in.StreamSpecification); err != nil {
 		return nil, err
 	}
 	defs := map[string]string{}
@@ -567,6 +573,9 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 		m.RCU, m.WCU = rcu, wcu
 	}
 	if in.StreamSpecification != nil {
+		if err := checkStream(in.StreamSpecification); err != nil {
+			return nil, err
+		}
 		m.Stream = in.StreamSpecification
 		if m.Stream.StreamEnabled {
 			m.StreamLabel = s.now().UTC().Format("2006-01-02T15:04:05.000")
@@ -692,4 +701,16 @@ func (s *Service) backfill(m *tableMeta, created []*indexMeta, b *storage.Batch)
 		}
 	}
 	return it.Err()
+}
+
+// checkStream validates a StreamSpecification.
+func checkStream(ss *streamSpec) error {
+	switch {
+	case ss == nil:
+	case ss.StreamEnabled && ss.StreamViewType == "":
+		return validation("One or more parameter values were invalid: Enabled stream specification must have a StreamViewType")
+	case !ss.StreamEnabled && ss.StreamViewType != "":
+		return validation("One or more parameter values were invalid: Disabled stream specification must not have a StreamViewType")
+	}
+	return nil
 }
