@@ -25,6 +25,7 @@ const maxDepth = 500
 // (YAML parsers reject some valid JSON, such as the "\/" escape); anything
 // else is YAML. file names the document in positions.
 func Parse(data []byte, file string) (*Node, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		n, jerr := parseJSON(data, file)

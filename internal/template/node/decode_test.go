@@ -56,6 +56,9 @@ func TestParseJSON(t *testing.T) {
 	if _, err := Parse([]byte("{\"a\": 1,}"), "x.json"); err == nil || !strings.HasPrefix(err.Error(), "x.json:1:") {
 		t.Errorf("trailing comma: %v", err)
 	}
+	if n, err := Parse([]byte("\ufeff{\"a\": 1}"), "bom.json"); err != nil || n.Get("a").Value != "1" {
+		t.Errorf("byte order mark: %v", err)
+	}
 	if _, err := Parse([]byte("{\"a\": 1} 2"), "x.json"); err == nil {
 		t.Error("trailing data accepted")
 	}
