@@ -255,17 +255,17 @@ type Cors struct {
 // Table is a DynamoDB table. Its fields use the DynamoDB API's JSON names so
 // the table can be created with a CreateTable request built from it.
 type Table struct {
-	LogicalID              string                  `json:"-"`
-	TableName              string                  `json:"TableName"`
-	AttributeDefinitions   []AttributeDefinition   `json:"AttributeDefinitions"`
-	KeySchema              []KeySchemaElement      `json:"KeySchema"`
-	GlobalSecondaryIndexes []SecondaryIndex        `json:"GlobalSecondaryIndexes,omitempty"`
-	LocalSecondaryIndexes  []SecondaryIndex        `json:"LocalSecondaryIndexes,omitempty"`
-	BillingMode            string                  `json:"BillingMode,omitempty"`
-	ProvisionedThroughput  *ProvisionedThroughput  `json:"ProvisionedThroughput,omitempty"`
-	StreamSpecification    *StreamSpecification    `json:"StreamSpecification,omitempty"`
-	TimeToLiveAttribute    string                  `json:"-"`
-	Source                 Location                `json:"-"`
+	LogicalID              string                 `json:"-"`
+	TableName              string                 `json:"TableName"`
+	AttributeDefinitions   []AttributeDefinition  `json:"AttributeDefinitions"`
+	KeySchema              []KeySchemaElement     `json:"KeySchema"`
+	GlobalSecondaryIndexes []SecondaryIndex       `json:"GlobalSecondaryIndexes,omitempty"`
+	LocalSecondaryIndexes  []SecondaryIndex       `json:"LocalSecondaryIndexes,omitempty"`
+	BillingMode            string                 `json:"BillingMode,omitempty"`
+	ProvisionedThroughput  *ProvisionedThroughput `json:"ProvisionedThroughput,omitempty"`
+	StreamSpecification    *StreamSpecification   `json:"StreamSpecification,omitempty"`
+	TimeToLiveAttribute    string                 `json:"-"`
+	Source                 Location               `json:"-"`
 }
 
 // AttributeDefinition names a key attribute and its type (S, N or B).
