@@ -26,6 +26,7 @@ func invokeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	inMemory := fs.Bool("in-memory", false, "keep tables in memory only (`NIMBUS_IN_MEMORY`)")
 	logFormat := fs.String("log-format", "text", "log format: text or json (`NIMBUS_LOG_FORMAT`)")
 	region := fs.String("region", nimbus.DefaultRegion, "AWS region (`NIMBUS_REGION`)")
+	stage := fs.String("stage", "", "serverless.yml stage (`NIMBUS_STAGE`; default the file's)")
 	params := paramFlag{}
 	fs.Var(params, "param", "template parameter Key=Value, repeatable (`NIMBUS_PARAM`)")
 	fs.Usage = func() {
@@ -74,6 +75,7 @@ func invokeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Template:      *tmpl,
 		Params:        params,
 		Region:        *region,
+		Stage:         *stage,
 		Version:       version,
 		Logger:        logger,
 		FunctionsOnly: true,

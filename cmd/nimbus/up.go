@@ -23,6 +23,7 @@ func up(args []string, stdout, stderr io.Writer) int {
 	inMemory := fs.Bool("in-memory", false, "keep tables in memory only (`NIMBUS_IN_MEMORY`)")
 	logFormat := fs.String("log-format", "text", "log format: text or json (`NIMBUS_LOG_FORMAT`)")
 	region := fs.String("region", nimbus.DefaultRegion, "AWS region Nimbus reports (`NIMBUS_REGION`)")
+	stage := fs.String("stage", "", "serverless.yml stage (`NIMBUS_STAGE`; default the file's)")
 	params := paramFlag{}
 	fs.Var(params, "param", "template parameter Key=Value, repeatable (`NIMBUS_PARAM`, comma-separated)")
 	fs.Usage = func() {
@@ -56,11 +57,14 @@ func up(args []string, stdout, stderr io.Writer) int {
 		InMemory: *inMemory || boolEnv("NIMBUS_IN_MEMORY"),
 		Params:   params,
 		Region:   *region,
+		Stage:    *stage,
 		Version:  version,
 		Logger:   logger,
 	}
 	if len(positional) == 1 {
 		cfg.Template = positional[0]
+	} else {
+		cfg.Template, cfg.TemplateOptional = ".", true
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -34,6 +34,7 @@ type mountedSite struct {
 func (s *Server) loadTemplate() (*app.App, error) {
 	return template.Load(s.cfg.Template, template.Options{
 		Params:    s.cfg.Params,
+		Stage:     s.cfg.Stage,
 		Region:    s.cfg.Region,
 		AccountID: s.cfg.AccountID,
 		WorkDir:   filepath.Join(s.cfg.DataDir, "generated"),

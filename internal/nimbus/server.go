@@ -18,6 +18,7 @@ import (
 
 	"github.com/nimbus-dev/nimbus/internal/edge"
 	"github.com/nimbus-dev/nimbus/internal/httpserve"
+	"github.com/nimbus-dev/nimbus/internal/template"
 	"github.com/nimbus-dev/nimbus/internal/tlsca"
 )
 
@@ -36,6 +37,12 @@ type Config struct {
 	// Template is a project folder or template file; empty serves the
 	// service APIs alone.
 	Template string
+	// TemplateOptional serves the service APIs alone, instead of failing,
+	// when Template is a folder without a template (`nimbus up` with no
+	// argument in a folder that is not a project).
+	TemplateOptional bool
+	// Stage is serverless.yml's stage (--stage); empty means the file's.
+	Stage string
 	// Params override template parameters.
 	Params    map[string]string
 	Region    string
@@ -119,13 +126,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.edge.Start()
 	s.ports = newPortAllocator(cfg.Host, cfg.Port == 0)
 	if cfg.Template != "" {
-		if err := s.startApp(ctx); err != nil {
+		err := s.startApp(ctx)
+		if errors.Is(err, template.ErrNoTemplate) && cfg.TemplateOptional {
+			s.logger.Info("no template here; serving the AWS service APIs alone", "folder", cfg.Template)
+			s.cfg.Template = ""
+			err = nil
+		}
+		if err != nil {
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_ = s.Shutdown(shutdownCtx)
 			return nil, err
 		}
-		if !cfg.FunctionsOnly {
+		if !cfg.FunctionsOnly && s.cfg.Template != "" {
 			var watchCtx context.Context
 			watchCtx, s.stopWatch = context.WithCancel(context.Background())
 			s.watchApp(watchCtx)

@@ -47,3 +47,16 @@ func TestHealth(t *testing.T) {
 		t.Errorf("health = %+v", h)
 	}
 }
+
+func TestFolderWithoutTemplate(t *testing.T) {
+	empty := t.TempDir()
+	srv := startServer(t, Config{Template: empty, TemplateOptional: true, DataDir: t.TempDir()})
+	var apis []apiView
+	getJSON(t, srv.URL()+"/_nimbus/apis", &apis)
+	if len(apis) != 0 {
+		t.Errorf("apis = %+v, want none", apis)
+	}
+	if _, err := New(context.Background(), Config{Template: empty, InMemory: true, DataDir: t.TempDir()}); err == nil {
+		t.Error("a named folder without a template started; want an error")
+	}
+}
