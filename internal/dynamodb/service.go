@@ -155,6 +155,10 @@ func decodeError(err error) error {
 	if errors.As(err, &ae) {
 		return validation(ae.Msg)
 	}
+	var se *attr.SyntaxError
+	if errors.As(err, &se) {
+		return &apiError{Type: typeSerialization, Message: se.Msg}
+	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		return &apiError{Type: typeSerialization, Message: serializationMessage(te)}

@@ -73,3 +73,26 @@ func FuzzDecodeItem(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseString checks the attribute parser's string decoding against
+// encoding/json on arbitrary JSON string literals.
+func FuzzParseString(f *testing.F) {
+	for _, s := range []string{`"a"`, `"\u00e9\n\"x\""`, `"\ud83d\ude00"`, `"\ud83d"`, `"bad \x"`, "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, lit []byte) {
+		var want string
+		stdErr := json.Unmarshal(lit, &want)
+		p := &jparser{b: lit}
+		got, err := p.str()
+		if err == nil {
+			err = p.end()
+		}
+		if (stdErr == nil) != (err == nil) {
+			t.Fatalf("%q: encoding/json err %v, parser err %v", lit, stdErr, err)
+		}
+		if err == nil && got != want {
+			t.Fatalf("%q: got %q want %q", lit, got, want)
+		}
+	})
+}

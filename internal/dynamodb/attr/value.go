@@ -7,7 +7,6 @@ package attr
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -226,20 +225,6 @@ func (v *Value) HasBinary(b []byte) bool {
 	return false
 }
 
-// wireValue is the JSON shape of an AttributeValue.
-type wireValue struct {
-	S    *string           `json:"S"`
-	N    *string           `json:"N"`
-	B    *[]byte           `json:"B"`
-	BOOL *bool             `json:"BOOL"`
-	NULL *bool             `json:"NULL"`
-	M    map[string]*Value `json:"M"`
-	L    []*Value          `json:"L"`
-	SS   []string          `json:"SS"`
-	NS   []string          `json:"NS"`
-	BS   [][]byte          `json:"BS"`
-}
-
 // Error is a validation failure of an attribute value; Msg is the
 // DynamoDB message text.
 type Error struct{ Msg string }
@@ -249,104 +234,11 @@ func (e *Error) Error() string { return e.Msg }
 // UnmarshalJSON reads the wire form and validates it as DynamoDB does
 // (exactly one type, numbers in range, sets non-empty without duplicates).
 func (v *Value) UnmarshalJSON(data []byte) error {
-	var w wireValue
-	if err := json.Unmarshal(data, &w); err != nil {
+	pv, err := ParseValue(data)
+	if err != nil {
 		return err
 	}
-	n := 0
-	if w.S != nil {
-		n++
-		v.T, v.S = S, *w.S
-	}
-	if w.N != nil {
-		n++
-		canon, err := ParseNumber(*w.N)
-		if err != nil {
-			return err
-		}
-		v.T, v.S = N, canon
-	}
-	if w.B != nil {
-		n++
-		v.T, v.B = B, *w.B
-		if v.B == nil {
-			v.B = []byte{}
-		}
-	}
-	if w.BOOL != nil {
-		n++
-		v.T, v.Bool = BOOL, *w.BOOL
-	}
-	if w.NULL != nil {
-		n++
-		v.T = NULL
-	}
-	if w.M != nil {
-		n++
-		v.T, v.M = M, w.M
-		for _, e := range w.M {
-			if e == nil {
-				return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
-			}
-		}
-	}
-	if w.L != nil {
-		n++
-		v.T, v.L = L, w.L
-		for _, e := range w.L {
-			if e == nil {
-				return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
-			}
-		}
-	}
-	if w.SS != nil {
-		n++
-		v.T, v.SS = SS, w.SS
-		if len(w.SS) == 0 {
-			return &Error{"One or more parameter values were invalid: An string set  may not be empty"}
-		}
-		if err := checkDuplicates(w.SS, func(s string) string { return s }); err != nil {
-			return err
-		}
-	}
-	if w.NS != nil {
-		n++
-		if len(w.NS) == 0 {
-			return &Error{"One or more parameter values were invalid: An number set  may not be empty"}
-		}
-		out := make([]string, len(w.NS))
-		for i, s := range w.NS {
-			canon, err := ParseNumber(s)
-			if err != nil {
-				return err
-			}
-			out[i] = canon
-		}
-		if err := checkDuplicatesRaw(w.NS, out); err != nil {
-			return err
-		}
-		v.T, v.SS = NS, out
-	}
-	if w.BS != nil {
-		n++
-		if len(w.BS) == 0 {
-			return &Error{"One or more parameter values were invalid: Binary sets should not be empty"}
-		}
-		enc := make([]string, len(w.BS))
-		for i, b := range w.BS {
-			enc[i] = string(b)
-		}
-		if err := checkDuplicatesRaw(b64All(w.BS), enc); err != nil {
-			return err
-		}
-		v.T, v.BS = BS, w.BS
-	}
-	switch {
-	case n == 0:
-		return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
-	case n > 1:
-		return &Error{"Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"}
-	}
+	*v = *pv
 	return nil
 }
 
@@ -539,14 +431,9 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 // UnmarshalJSON reads an item, refusing null attribute values as DynamoDB
 // refuses empty ones.
 func (it *Item) UnmarshalJSON(b []byte) error {
-	var m map[string]*Value
-	if err := json.Unmarshal(b, &m); err != nil {
+	m, err := ParseItem(b)
+	if err != nil {
 		return err
-	}
-	for _, v := range m {
-		if v == nil {
-			return &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
-		}
 	}
 	*it = m
 	return nil
