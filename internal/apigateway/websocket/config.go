@@ -5,6 +5,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/vtl"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/websocket/selection"
 	"github.com/nimbus-dev/nimbus/internal/app"
 )
@@ -50,10 +51,10 @@ type route struct {
 	responseSelector *selection.Expression
 	// templateSelector picks a request template (non-proxy integrations).
 	templateSelector *selection.Expression
-	// responseTemplateSelectors pick an integration response's template,
-	// by integration response key.
-	responseTemplateSelectors map[string]*selection.Expression
-	timeout                   time.Duration
+	// requestTemplates and responses belong to non-proxy integrations.
+	requestTemplates map[string]*vtl.Template
+	responses        []*integrationResponse
+	timeout          time.Duration
 }
 
 func compile(api *app.API, region string, opts Options) (*config, error) {
@@ -109,18 +110,10 @@ func compile(api *app.API, region string, opts Options) (*config, error) {
 					return nil, fmt.Errorf("websocket: route %q TemplateSelectionExpression: %w", r.RouteKey, err)
 				}
 			}
-			for _, ir := range in.Responses {
-				if ir == nil || ir.TemplateSelectionExpression == "" {
-					continue
+			if in.Type == app.IntegrationAWS || in.Type == app.IntegrationMock {
+				if err := compileNonProxy(rt, in); err != nil {
+					return nil, fmt.Errorf("websocket: route %q: %w", r.RouteKey, err)
 				}
-				s, err := selection.Parse(ir.TemplateSelectionExpression)
-				if err != nil {
-					return nil, fmt.Errorf("websocket: route %q integration response %q TemplateSelectionExpression: %w", r.RouteKey, ir.SelectionPattern, err)
-				}
-				if rt.responseTemplateSelectors == nil {
-					rt.responseTemplateSelectors = map[string]*selection.Expression{}
-				}
-				rt.responseTemplateSelectors[ir.SelectionPattern] = s
 			}
 		}
 		cfg.routes[r.RouteKey] = rt

@@ -51,10 +51,9 @@ func (f *funcInvoker) Invoke(ctx context.Context, req *invoke.Request) (*invoke.
 	if fn == nil {
 		return nil, &invoke.Error{Type: "ResourceNotFoundException", Message: "Function not found: " + req.FunctionName, StatusCode: 404}
 	}
+	// Non-proxy integrations send mapped payloads: handlers read raw.
 	var ev events.APIGatewayWebsocketProxyRequest
-	if err := json.Unmarshal(req.Payload, &ev); err != nil {
-		return nil, err
-	}
+	_ = json.Unmarshal(req.Payload, &ev)
 	out, err := fn(ctx, ev, req.Payload)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/app"
 )
@@ -34,11 +36,27 @@ type integrationResult struct {
 	present bool
 }
 
-// request is one integration call: the route and its proxy event.
+// request is one integration call: the route and its event (the proxy
+// event, which also supplies non-proxy templates with $input and
+// $context).
 type request struct {
 	route *route
-	event any
+	event *events.APIGatewayWebsocketProxyRequest
 }
+
+// functionError is a function that ran and failed; non-proxy integrations
+// map its error message through their integration responses.
+type functionError struct {
+	function string
+	kind     string
+	payload  []byte
+}
+
+func (e *functionError) Error() string {
+	return fmt.Sprintf("%s returned %s error: %s", e.function, e.kind, truncate(e.payload, 512))
+}
+
+func (e *functionError) Unwrap() error { return errIntegrationFailed }
 
 // integrate runs the route's integration.
 func (g *Gateway) integrate(ctx context.Context, req *request) (*integrationResult, error) {
@@ -57,6 +75,8 @@ func (g *Gateway) integrate(ctx context.Context, req *request) (*integrationResu
 			return nil, err
 		}
 		return parseProxyResult(out), nil
+	case app.IntegrationAWS, app.IntegrationMock:
+		return g.integrateNonProxy(ctx, req)
 	default:
 		return nil, fmt.Errorf("%w: integration type %q is not supported for WebSocket routes", errIntegrationFailed, in.Type)
 	}
@@ -74,7 +94,7 @@ func (g *Gateway) invoke(ctx context.Context, in *app.Integration, payload []byt
 	case gateway.TimedOut:
 		return nil, errIntegrationTimeout
 	case gateway.FunctionFailed:
-		return nil, fmt.Errorf("%w: %s returned %s error: %s", errIntegrationFailed, in.FunctionName, resp.FunctionError, truncate(resp.Payload, 512))
+		return nil, &functionError{function: in.FunctionName, kind: resp.FunctionError, payload: resp.Payload}
 	}
 	return nil, fmt.Errorf("%w: invoke %s: %v", errIntegrationFailed, in.FunctionName, err)
 }
