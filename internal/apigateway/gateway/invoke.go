@@ -57,6 +57,8 @@ func InvokeLambda(ctx context.Context, inv invoke.Invoker, function string, payl
 	defer cancel()
 	resp, err := inv.Invoke(ctx, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invoke.RequestResponse})
 	switch {
+	case err == nil && resp == nil:
+		return nil, ServiceFailed, errors.New("invoke: no response")
 	case err == nil && resp.FunctionError != "":
 		return resp, FunctionFailed, nil
 	case err == nil:
