@@ -64,6 +64,20 @@ func TestAbruptTCPLossFiresDisconnect(t *testing.T) {
 	}
 }
 
+func TestCloseWithoutStatusReports1005(t *testing.T) {
+	rec := newRecorder()
+	inv := &funcInvoker{}
+	inv.set("connect", rec.wrap(nil))
+	inv.set("disconnect", rec.wrap(nil))
+	e := newEnv(t, chatAPI(), inv, Options{})
+	c := e.dial("", nil)
+	_ = c.Close(websocket.StatusNoStatusRcvd, "") // an empty close frame
+	rc := rec.next(t, "$disconnect").ev.RequestContext
+	if rc.DisconnectStatusCode != 1005 || *rc.DisconnectReason != "" {
+		t.Errorf("$disconnect %d %q", rc.DisconnectStatusCode, *rc.DisconnectReason)
+	}
+}
+
 func TestHandshakeRefusedByConnect(t *testing.T) {
 	inv := &funcInvoker{}
 	inv.set("connect", func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest, _ []byte) (any, error) {
