@@ -119,6 +119,10 @@ func TestItemErrors(t *testing.T) {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key, ReturnValues: types.ReturnValueAllNew})
 			return err
 		}, "ValidationException", "Return values set to invalid value"},
+		{"long hash key", func() error {
+			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: map[string]types.AttributeValue{"pk": s(strings.Repeat("k", 2049)), "sk": s("1")}})
+			return err
+		}, "ValidationException", "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"},
 		{"number", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("1"), "sk": s("1"), "n": n("1E+126")}})
 			return err

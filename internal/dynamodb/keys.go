@@ -48,6 +48,18 @@ func checkKey(m *tableMeta, key attr.Item) error {
 			return validation(msgKeySchema)
 		}
 	}
+	return checkKeySizes(m, key)
+}
+
+// checkKeySizes enforces DynamoDB's key length limits: 2048 bytes for a
+// partition key, 1024 for a sort key.
+func checkKeySizes(m *tableMeta, it attr.Item) error {
+	if attr.ValueSize(it[m.Hash.Name]) > 2048 {
+		return validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if m.Range != nil && attr.ValueSize(it[m.Range.Name]) > 1024 {
+		return validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+	}
 	return nil
 }
 
@@ -69,6 +81,9 @@ func checkItem(m *tableMeta, it attr.Item, forUpdate bool) error {
 		if isEmptyKey(v) {
 			return validation(emptyKeyMessage(k.Name, v))
 		}
+	}
+	if err := checkKeySizes(m, it); err != nil {
+		return err
 	}
 	if err := checkIndexKeys(m, it, forUpdate); err != nil {
 		return err
