@@ -1,9 +1,14 @@
 package chat_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -303,21 +308,52 @@ func runBrowserChat(t *testing.T, chromium, siteURL string, drop func(context.Co
 	carol.waitJS("wait for the room list", `document.querySelectorAll("#rooms li").length >= 1`)
 	carol.screenshot(shots, "desktop-rooms.png")
 
-	// README screenshot, on request.
+	// README screenshot, on request: Alice on a desktop beside Bob on a
+	// phone, in the same room.
 	if os.Getenv("CHAT_README_SCREENSHOT") == "1" {
-		png := alice.screenshot(shots, "readme.png")
+		bob.do("phone viewport at scale 1", chromedp.EmulateViewport(390, 800, chromedp.EmulateScale(1), chromedp.EmulateMobile))
 		target := filepath.Join("..", "..", "docs", "images", "chat.png")
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(target, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeSideBySide(t, target, alice.screenshot(shots, "readme-desktop.png"), bob.screenshot(shots, "readme-phone.png"))
 		t.Logf("wrote %s", target)
 	}
 	if t.Failed() {
 		for _, p := range []*page{alice, bob, carol} {
 			t.Log(p.name, p.describe())
 		}
+	}
+}
+
+// writeSideBySide writes a PNG of the screenshots next to each other.
+func writeSideBySide(t *testing.T, path string, shots ...[]byte) {
+	t.Helper()
+	const gap = 24
+	var imgs []image.Image
+	width, height := gap, 0
+	for _, b := range shots {
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, img)
+		width += img.Bounds().Dx() + gap
+		height = max(height, img.Bounds().Dy())
+	}
+	canvas := image.NewRGBA(image.Rect(0, 0, width, height+2*gap))
+	draw.Draw(canvas, canvas.Bounds(), image.NewUniform(color.RGBA{0xdd, 0xdf, 0xec, 0xff}), image.Point{}, draw.Src)
+	x := gap
+	for _, img := range imgs {
+		r := img.Bounds()
+		draw.Draw(canvas, image.Rect(x, gap, x+r.Dx(), gap+r.Dy()), img, r.Min, draw.Src)
+		x += r.Dx() + gap
+	}
+	var out bytes.Buffer
+	if err := png.Encode(&out, canvas); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

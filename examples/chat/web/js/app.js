@@ -38,6 +38,7 @@ let config = null;
 let socket = null;
 let room = null; // {id, name, you, entries: Map<id, entry>}
 let roomsTimer = 0;
+let roomsSignature = "";
 let pendingRoomId = null; // a room link opened before a name was given
 
 // ---------------------------------------------------------------- helpers
@@ -113,27 +114,43 @@ async function refreshRooms({ quiet = false } = {}) {
   }
 }
 
+/** renderRooms updates the list in place: a refresh that changes nothing
+ * touches nothing, and a kept room keeps its button, so a refresh can never
+ * swallow a click or move the keyboard focus. */
 function renderRooms(rooms) {
-  const focusedId = document.activeElement?.dataset?.roomId;
+  const signature = JSON.stringify(rooms.map((r) => [r.room_id, r.name]));
+  if (signature === roomsSignature) return;
+  roomsSignature = signature;
+  const existing = new Map([...els.rooms.children].map((li) => [li.dataset.roomId, li]));
   const items = rooms.map((r) => {
-    const li = document.createElement("li");
-    const button = document.createElement("button");
-    button.type = "button";
-    button.dataset.roomId = r.room_id;
-    const name = document.createElement("span");
-    name.className = "room-name";
-    name.textContent = r.name;
-    const meta = document.createElement("span");
-    meta.className = "room-meta";
-    meta.textContent = "Join →";
-    button.append(name, meta);
-    button.setAttribute("aria-label", `Join ${r.name}`);
-    button.addEventListener("click", () => joinRoom(r.room_id));
-    li.append(button);
+    let li = existing.get(r.room_id);
+    if (!li) {
+      li = document.createElement("li");
+      li.dataset.roomId = r.room_id;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.roomId = r.room_id;
+      const name = document.createElement("span");
+      name.className = "room-name";
+      const meta = document.createElement("span");
+      meta.className = "room-meta";
+      meta.textContent = "Join →";
+      button.append(name, meta);
+      button.addEventListener("click", () => joinRoom(r.room_id));
+      li.append(button);
+    }
+    li.querySelector(".room-name").textContent = r.name;
+    li.querySelector("button").setAttribute("aria-label", `Join ${r.name}`);
     return li;
   });
-  els.rooms.replaceChildren(...items);
-  if (focusedId) els.rooms.querySelector(`[data-room-id="${CSS.escape(focusedId)}"]`)?.focus();
+  const focused = document.activeElement;
+  existing.forEach((li, id) => {
+    if (!rooms.some((r) => r.room_id === id)) li.remove();
+  });
+  items.forEach((li, i) => {
+    if (els.rooms.children[i] !== li) els.rooms.insertBefore(li, els.rooms.children[i] ?? null);
+  });
+  if (focused && !document.contains(focused)) els.roomsHeading.focus({ preventScroll: true });
 }
 
 function joinRoom(roomId) {
