@@ -72,7 +72,8 @@ func (r *Runtimes) prepareNode(ctx context.Context, fn *app.Function, optDir str
 			filepath.Join(optDir, "nodejs", "node_modules"),
 		}
 	}
-	if pkgs := build.ScanImports(taskRoot); len(pkgs) > 0 {
+	pkgs := build.ScanImports(taskRoot)
+	if len(pkgs) > 0 {
 		search := append(ancestorModules(fn.CodeDir), layerModules...)
 		if missing := r.nodeSDK.Missing(pkgs, search); len(missing) > 0 {
 			if err := r.nodeSDK.Ensure(ctx, fn.Name, missing); err != nil {
@@ -89,13 +90,17 @@ func (r *Runtimes) prepareNode(ctx context.Context, fn *app.Function, optDir str
 		return nil, err
 	}
 	nodePath := append(layerModules, r.nodeSDK.NodeModules())
+	env := map[string]string{
+		"NODE_PATH":          joinList(nodePath...),
+		"LAMBDA_RUNTIME_DIR": dir,
+	}
+	if len(pkgs) > 0 || optDir != "" {
+		env["NIMBUS_NODE_ESM_HOOKS"] = "1"
+	}
 	return &Spec{
-		Command:  []string{node, filepath.Join(dir, "bootstrap.mjs")},
-		TaskRoot: taskRoot,
-		Env: map[string]string{
-			"NODE_PATH":          joinList(nodePath...),
-			"LAMBDA_RUNTIME_DIR": dir,
-		},
+		Command:     []string{node, filepath.Join(dir, "bootstrap.mjs")},
+		TaskRoot:    taskRoot,
+		Env:         env,
 		Fingerprint: fp,
 	}, nil
 }

@@ -130,10 +130,12 @@ function isModuleType(file) {
 
 // registerSearchPaths lets ES modules import packages from NODE_PATH (the
 // layers' nodejs/node_modules and the shared SDK cache), as Lambda's own
-// runtime resolves them; CommonJS reads NODE_PATH itself.
+// runtime resolves them; CommonJS reads NODE_PATH itself. Nimbus sets
+// NIMBUS_NODE_ESM_HOOKS only when the code needs it (the hooks run in a
+// worker thread whose start costs cold-start time).
 let hooksRegistered = false;
 function registerSearchPaths() {
-  if (hooksRegistered || typeof module.register !== 'function') return;
+  if (hooksRegistered || !process.env.NIMBUS_NODE_ESM_HOOKS || typeof module.register !== 'function') return;
   hooksRegistered = true;
   const dirs = (process.env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
   if (dirs.length === 0) return;
