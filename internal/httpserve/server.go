@@ -27,6 +27,12 @@ type Options struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections. Zero means 2 minutes.
 	IdleTimeout time.Duration
+	// WrapPlain wraps the listener of plain (not TLS) connections, and
+	// ConnContext derives each connection's context; together they let a
+	// handler see per-connection facts such as the header spelling a client
+	// used (see apigateway/gateway.PreserveHeaderCase).
+	WrapPlain   func(net.Listener) net.Listener
+	ConnContext func(ctx context.Context, c net.Conn) context.Context
 }
 
 // Server serves one handler on one listener.
@@ -37,6 +43,7 @@ type Server struct {
 	plain  *chanListener
 	secure *chanListener
 	tls    *tls.Config
+	wrap   func(net.Listener) net.Listener
 
 	wg       sync.WaitGroup
 	closeMu  sync.Mutex
@@ -68,12 +75,18 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 	if idle == 0 {
 		idle = 2 * time.Minute
 	}
+	wrap := opts.WrapPlain
+	if wrap == nil {
+		wrap = func(l net.Listener) net.Listener { return l }
+	}
 	s := &Server{
 		logger: logger,
 		ln:     ln,
 		tls:    opts.TLS,
+		wrap:   wrap,
 		http: &http.Server{
 			Handler:           h,
+			ConnContext:       opts.ConnContext,
 			ReadHeaderTimeout: rht,
 			IdleTimeout:       idle,
 			MaxHeaderBytes:    1 << 20,
@@ -94,10 +107,10 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // Start serves in the background until Shutdown.
 func (s *Server) Start() {
 	if s.tls == nil {
-		s.wg.Go(func() { s.report(s.http.Serve(s.ln)) })
+		s.wg.Go(func() { s.report(s.http.Serve(s.wrap(s.ln))) })
 		return
 	}
-	s.wg.Go(func() { s.report(s.http.Serve(s.plain)) })
+	s.wg.Go(func() { s.report(s.http.Serve(s.wrap(s.plain))) })
 	s.wg.Go(func() { s.report(s.http.Serve(tls.NewListener(s.secure, s.tls))) })
 	s.wg.Go(s.acceptAndSniff)
 }

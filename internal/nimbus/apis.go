@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/httpapi"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/rest"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/websocket"
@@ -71,6 +72,9 @@ func (s *Server) mountAPI(api *app.API) (*mountedAPI, error) {
 	m.server = httpserve.New(ln, m, httpserve.Options{
 		Logger: s.logger.With("component", "apigateway", "api", api.LogicalID),
 		TLS:    s.ca.ServerConfig(),
+		// REST events carry header names as the client spelled them.
+		WrapPlain:   gateway.PreserveHeaderCase,
+		ConnContext: gateway.ConnContext,
 	})
 	m.server.Start()
 	s.router.SetAPI(api.ID, m)

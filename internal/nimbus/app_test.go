@@ -1,10 +1,14 @@
 package nimbus
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -121,5 +125,38 @@ func TestTemplateAppEndToEnd(t *testing.T) {
 	}
 	if string(msg) != "echo: hi" {
 		t.Errorf("echo = %q", msg)
+	}
+}
+
+// TestRESTEventKeepsClientHeaderSpelling sends header names in the case a
+// Node or curl client might use: a REST API passes them to Lambda as sent.
+func TestRESTEventKeepsClientHeaderSpelling(t *testing.T) {
+	requirePythonBoto3(t)
+	srv := startServer(t, Config{Template: "testdata/pyapp", DataDir: t.TempDir(), InMemory: true})
+	var apis []apiView
+	getJSON(t, srv.URL()+"/_nimbus/apis", &apis)
+	var restURL string
+	for _, a := range apis {
+		if a.Protocol == "REST" {
+			restURL = a.URL
+		}
+	}
+	u, _ := url.Parse(restURL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET %s/headers HTTP/1.1\r\nhost: %s\r\nx-lower-case: 1\r\nX-MIXED-case: 2\r\n\r\n", u.Path, u.Host)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`"x-lower-case"`, `"X-MIXED-case"`, `"host"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("event header names %s lack %s", body, want)
+		}
 	}
 }

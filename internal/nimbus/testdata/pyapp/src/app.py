@@ -26,3 +26,7 @@ def echo(event, context):
     text = json.loads(event["body"]).get("text", "")
     api.post_to_connection(ConnectionId=ctx["connectionId"], Data=("echo: " + text).encode())
     return {"statusCode": 200}
+
+
+def headers(event, context):
+    return {"statusCode": 200, "body": json.dumps(sorted(event["headers"].keys()))}
