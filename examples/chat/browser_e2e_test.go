@@ -304,9 +304,17 @@ func runBrowserChat(t *testing.T, chromium, siteURL string, drop func(context.Co
 	// A phone-sized view of the same room.
 	bob.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 	bob.screenshot(shots, "phone-bob.png")
+	// Carol leaves: her room closes, and its link then says so.
+	otherLink, err := chromedp.Run(carol.ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	carol.do("show the room list", chromedp.Click(chromedp.CSS("#back-link")), chromedp.WaitVisible(chromedp.CSS("#rooms-view")))
-	carol.waitJS("wait for the room list", `document.querySelectorAll("#rooms li").length >= 1`)
+	carol.waitJS("wait until Other is gone from the list",
+		`[...document.querySelectorAll("#rooms .room-name")].map(e => e.textContent).join() === "Lobby"`)
 	carol.screenshot(shots, "desktop-rooms.png")
+	carol.do("open the closed room's link", chromedp.Navigate(otherLink), chromedp.WaitVisible(chromedp.CSS("#room-closed")))
+	carol.screenshot(shots, "desktop-room-closed.png")
 
 	// README screenshot, on request: Alice on a desktop beside Bob on a
 	// phone, in the same room.

@@ -246,6 +246,8 @@ function onState(state, detail = {}) {
     case "closed":
       els.status.textContent = "Closed";
       if (detail.reason === "room-closed") {
+        els.roomTitle.textContent = room?.name || "Room closed";
+        document.title = "Chat — Room closed";
         els.closed.hidden = false;
         els.composer.hidden = true;
         els.closed.querySelector("a").focus();
