@@ -243,3 +243,30 @@ func TestWireProtocol(t *testing.T) {
 		}
 	}
 }
+
+func TestClientRequestTokenWindow(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	c := startServer(t, ddb.Options{Now: clock}).client()
+	createTable(t, c, "tok")
+	tx := func(val string) error {
+		_, err := c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{ClientRequestToken: aws.String("same-token"), TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: aws.String("tok"), Item: map[string]types.AttributeValue{"pk": s("k"), "sk": s("k"), "v": s(val)}}}}})
+		return err
+	}
+	if err := tx("a"); err != nil {
+		t.Fatal(err)
+	}
+	apiErr(t, tx("b"), "IdempotentParameterMismatchException", "")
+	mu.Lock()
+	now = now.Add(11 * time.Minute)
+	mu.Unlock()
+	if err := tx("b"); err != nil {
+		t.Fatalf("token reuse after 10 minutes: %v", err)
+	}
+	g := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: aws.String("tok"), Key: key("k", "k")}))
+	if g.Item["v"].(*types.AttributeValueMemberS).Value != "b" {
+		t.Errorf("item = %v", g.Item)
+	}
+}
