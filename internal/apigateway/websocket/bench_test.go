@@ -147,7 +147,11 @@ func BenchmarkOpenConnections(b *testing.B) {
 		elapsed := time.Since(start)
 		runtime.GC()
 		rss := rssBytes(b)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(rss)/(1<<20), "MB-rss")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB-heap")
+		b.ReportMetric(float64(ms.StackInuse)/(1<<20), "MB-stacks")
 		b.ReportMetric(float64(rss-base)/n/1024, "KB/conn")
 		b.ReportMetric(n/elapsed.Seconds(), "handshakes/s")
 		_ = stdin.Close()

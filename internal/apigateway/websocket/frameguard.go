@@ -150,10 +150,15 @@ func (w *guardedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		g.pre = make([]byte, n)
 		_, _ = brw.Reader.Read(g.pre)
 	}
-	brw.Reader.Reset(g)
 	w.guard = g
-	return g, brw, nil
+	// The server's 4 KB buffers are swapped for smaller ones: an idle
+	// connection then costs less, and larger frames bypass the buffers.
+	// Nothing is buffered for writing: the 101 response was flushed.
+	return g, bufio.NewReadWriter(bufio.NewReaderSize(g, connBufferSize), bufio.NewWriterSize(nc, connBufferSize)), nil
 }
+
+// connBufferSize is the read and write buffer of each connection.
+const connBufferSize = 2048
 
 // decodeBase64 accepts standard or URL-safe base64, padded or not.
 func decodeBase64(s string) ([]byte, error) {

@@ -102,7 +102,9 @@ func (g *Gateway) serveHandshake(w http.ResponseWriter, r *http.Request, cfg *co
 	g.logger.Debug("connected", "connectionId", id, "sourceIp", client.sourceIP)
 	c.start(ws, gw.guard)
 	c.startTimers(cfg.maxAge)
-	c.run()
+	// The reader gets a fresh, shallow goroutine; the HTTP server's
+	// goroutine (with the stack the handshake grew) ends here.
+	go c.run()
 }
 
 // isUpgrade reports whether r asks for a WebSocket upgrade.
