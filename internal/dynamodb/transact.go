@@ -391,16 +391,23 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 }
 
 // tokenCache remembers TransactWriteItems client request tokens for the
-// 10 minutes AWS keeps them.
+// 10 minutes AWS keeps them. SDKs fill a fresh token into every call, so
+// expiry is a FIFO walk, not a scan of the whole map.
 type tokenCache struct {
 	mu      sync.Mutex
 	entries map[string]tokenEntry
+	order   []tokenRef
 }
 
 type tokenEntry struct {
 	fingerprint [32]byte
 	resp        any
 	at          time.Time
+}
+
+type tokenRef struct {
+	token string
+	at    time.Time
 }
 
 const tokenTTL = 10 * time.Minute
@@ -423,10 +430,13 @@ func (c *tokenCache) lookup(token string, fp [32]byte, now time.Time) (any, bool
 func (c *tokenCache) store(token string, fp [32]byte, resp any, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, e := range c.entries {
-		if now.Sub(e.at) > tokenTTL {
-			delete(c.entries, k)
+	for len(c.order) > 0 && now.Sub(c.order[0].at) > tokenTTL {
+		old := c.order[0]
+		if e, ok := c.entries[old.token]; ok && e.at.Equal(old.at) {
+			delete(c.entries, old.token)
 		}
+		c.order = c.order[1:]
 	}
 	c.entries[token] = tokenEntry{fp, resp, now}
+	c.order = append(c.order, tokenRef{token, now})
 }
