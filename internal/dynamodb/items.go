@@ -18,6 +18,10 @@ type writeReq struct {
 	mutate func(m *tableMeta, old attr.Item) (attr.Item, error)
 	// returnOld is ReturnValuesOnConditionCheckFailure.
 	returnOld string
+	// needOld asks for the current item even when nothing else needs it
+	// (ReturnValues, capacity); without it a write to a table with no
+	// indexes and no TTL skips the read.
+	needOld bool
 }
 
 type writeResult struct {
@@ -37,9 +41,13 @@ func (s *Service) writeOne(w writeReq) (*writeResult, error) {
 	m := w.t.meta.Load()
 	unlock := s.locks.lock(w.key)
 	defer unlock()
-	old, err := s.readItem(s.store, w.key)
-	if err != nil {
-		return nil, err
+	var old attr.Item
+	read := w.needOld || w.cond != nil || len(m.GSIs)+len(m.LSIs) > 0 || m.TTLEnabled
+	if read {
+		var err error
+		if old, err = s.readItem(s.store, w.key); err != nil {
+			return nil, err
+		}
 	}
 	if w.cond != nil && !expr.Eval(w.cond, old) {
 		return nil, conditionFailed(old, w.returnOld)
@@ -49,7 +57,7 @@ func (s *Service) writeOne(w writeReq) (*writeResult, error) {
 		return nil, err
 	}
 	res := &writeResult{m: m, old: old, next: next}
-	if old == nil && next == nil {
+	if read && old == nil && next == nil {
 		res.units = writeUnits{table: 1}
 		return res, nil
 	}
@@ -135,7 +143,8 @@ func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutp
 	}
 	res, err := s.writeOne(writeReq{
 		t: t, key: m.itemKey(in.Item), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure,
-		mutate: func(*tableMeta, attr.Item) (attr.Item, error) { return in.Item, nil },
+		needOld: in.ReturnValues == "ALL_OLD" || wantsCapacity(in.ReturnConsumedCapacity),
+		mutate:  func(*tableMeta, attr.Item) (attr.Item, error) { return in.Item, nil },
 	})
 	if err != nil {
 		return nil, err
@@ -285,7 +294,8 @@ func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeIt
 	}
 	res, err := s.writeOne(writeReq{
 		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure,
-		mutate: func(*tableMeta, attr.Item) (attr.Item, error) { return nil, nil },
+		needOld: in.ReturnValues == "ALL_OLD" || wantsCapacity(in.ReturnConsumedCapacity),
+		mutate:  func(*tableMeta, attr.Item) (attr.Item, error) { return nil, nil },
 	})
 	if err != nil {
 		return nil, err
@@ -404,7 +414,7 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 		return nil, err
 	}
 	res, err := s.writeOne(writeReq{
-		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure,
+		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure, needOld: true,
 		mutate: func(m *tableMeta, old attr.Item) (attr.Item, error) { return applyUpdate(m, in.Key, upd, old) },
 	})
 	if err != nil {
@@ -441,3 +451,5 @@ func updateReturnValues(rv string, u *expr.Update, old, next attr.Item) attr.Ite
 	}
 	return out
 }
+
+func wantsCapacity(mode string) bool { return mode == "TOTAL" || mode == "INDEXES" }

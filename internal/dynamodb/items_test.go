@@ -136,3 +136,25 @@ func TestItemErrors(t *testing.T) {
 		t.Run(cs.name, func(t *testing.T) { apiErr(t, cs.call(), cs.code, cs.msg) })
 	}
 }
+
+// TestBlindWrites covers the path that skips reading the old item (no
+// indexes, no TTL, no condition, no ReturnValues).
+func TestBlindWrites(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	if err := createTable2(c, "blind"); err != nil {
+		t.Fatal(err)
+	}
+	tn := aws.String("blind")
+	k := map[string]types.AttributeValue{"pk": s("x")}
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("x"), "v": s("1")}}))
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("x"), "v": s("2")}}))
+	got := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: k}))
+	if got.Item["v"].(*types.AttributeValueMemberS).Value != "2" {
+		t.Errorf("after overwrite: %v", got.Item)
+	}
+	must[*dynamodb.DeleteItemOutput](t)(c.DeleteItem(bg, &dynamodb.DeleteItemInput{TableName: tn, Key: k}))
+	got = must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: k}))
+	if got.Item != nil {
+		t.Errorf("blind delete left %v", got.Item)
+	}
+}

@@ -195,7 +195,7 @@ func (s *Service) sweepTable(t *table, now time.Time) error {
 	ttlName := m.TTLAttr
 	cond := &expr.Compare{Op: "<=", L: &expr.PathOperand{Path: expr.Path{{Name: ttlName}}}, R: &expr.ValueOperand{Value: nowN}}
 	for _, k := range keys {
-		_, err := s.writeOne(writeReq{t: t, key: k, cond: cond,
+		_, err := s.writeOne(writeReq{t: t, key: k, cond: cond, needOld: true,
 			mutate: func(*tableMeta, attr.Item) (attr.Item, error) { return nil, nil }})
 		if err != nil {
 			if ae, ok := err.(*apiError); ok && ae.Type == typeConditionalCheck {
