@@ -171,14 +171,17 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 // BenchmarkBroadcast1000 sends one message to 1,000 connections of a room
 // through PostToConnection from a route handler (16 SDK calls in flight,
-// as a handler bounding its fan-out would), and reports delivery latency
-// from the first post to each client's receipt. Target: all delivered,
-// p99 < 100 ms.
+// as a handler bounding its fan-out would). It reports the latency of each
+// delivery from its PostToConnection call to the client's receipt
+// ("post-p99-ms"), and from the broadcast's first call ("p99-ms", when the
+// last member has it). Target: all delivered, p99 < 100 ms.
 func BenchmarkBroadcast1000(b *testing.B) {
 	const n = 1000
 	raiseFDLimit(b, 2*n+1024)
 	ids := make(chan string, n+1)
 	var start atomic.Int64 // unix nanoseconds of the first post
+	posted := make([]atomic.Int64, n)
+	index := map[string]int{}
 	inv := &funcInvoker{}
 	inv.set("connect", func(_ context.Context, ev events.APIGatewayWebsocketProxyRequest, _ []byte) (any, error) {
 		ids <- ev.RequestContext.ConnectionID
@@ -197,6 +200,7 @@ func BenchmarkBroadcast1000(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				for id := range work {
+					posted[index[id]].Store(time.Now().UnixNano())
 					if _, err := client.PostToConnection(ctx, &apigatewaymanagementapi.PostToConnectionInput{ConnectionId: aws.String(id), Data: []byte("broadcast")}); err != nil {
 						select {
 						case errs <- err:
@@ -221,10 +225,13 @@ func BenchmarkBroadcast1000(b *testing.B) {
 	e = newEnv(b, chatAPI(), inv, Options{})
 
 	// Each member reads continuously and reports when each message lands.
-	arrivals := make(chan time.Duration, n)
-	for range n {
+	type arrival struct{ sinceStart, sincePost time.Duration }
+	arrivals := make(chan arrival, n)
+	for i := range n {
 		c := e.dial("", nil)
-		room = append(room, <-ids)
+		id := <-ids
+		room = append(room, id)
+		index[id] = i
 		go func() {
 			for {
 				_, data, err := c.Read(context.Background())
@@ -232,7 +239,8 @@ func BenchmarkBroadcast1000(b *testing.B) {
 					return
 				}
 				if string(data) == "broadcast" {
-					arrivals <- time.Duration(time.Now().UnixNano() - start.Load())
+					now := time.Now().UnixNano()
+					arrivals <- arrival{time.Duration(now - start.Load()), time.Duration(now - posted[i].Load())}
 				}
 			}
 		}()
@@ -240,28 +248,34 @@ func BenchmarkBroadcast1000(b *testing.B) {
 	sender := e.dial("", nil)
 	<-ids
 
-	lat := make([]time.Duration, 0, n*b.N)
+	fromStart := make([]time.Duration, 0, n*b.N)
+	fromPost := make([]time.Duration, 0, n*b.N)
 	b.ResetTimer()
 	for range b.N {
 		if err := sender.Write(context.Background(), websocket.MessageText, []byte(`{"action":"send-message"}`)); err != nil {
 			b.Fatal(err)
 		}
 		timeout := time.After(30 * time.Second)
-		for range n {
+		for got := 0; got < n; got++ {
 			select {
-			case d := <-arrivals:
-				lat = append(lat, d)
+			case a := <-arrivals:
+				fromStart = append(fromStart, a.sinceStart)
+				fromPost = append(fromPost, a.sincePost)
 			case <-timeout:
-				b.Fatalf("only %d of %d delivered", len(lat)%n, n)
+				b.Fatalf("only %d of %d delivered", got, n)
 			}
 		}
 	}
 	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
-	b.ReportMetric(float64(len(lat))/float64(b.N), "delivered/op")
+	slices.Sort(fromStart)
+	slices.Sort(fromPost)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(percentile(fromPost, 0.50)), "post-p50-ms")
+	b.ReportMetric(ms(percentile(fromPost, 0.99)), "post-p99-ms")
+	b.ReportMetric(ms(percentile(fromStart, 0.50)), "p50-ms")
+	b.ReportMetric(ms(percentile(fromStart, 0.99)), "p99-ms")
+	b.ReportMetric(ms(fromStart[len(fromStart)-1]), "max-ms")
+	b.ReportMetric(float64(len(fromStart))/float64(b.N), "delivered/op")
 }
 
 // BenchmarkPostToConnection measures the server side of one

@@ -180,6 +180,7 @@ func TestUnmatchedMessageGetsForbiddenFrame(t *testing.T) {
 }
 
 func TestIntegrationFailureAndTimeoutFrames(t *testing.T) {
+	t.Parallel()
 	inv := &funcInvoker{}
 	inv.set("default", func(context.Context, events.APIGatewayWebsocketProxyRequest, []byte) (any, error) {
 		return nil, errors.New("boom")
@@ -221,4 +222,42 @@ func TestTwoWayRouteSendsTheResultBody(t *testing.T) {
 	if got := readText(t, c); got != "echo:ping" {
 		t.Errorf("route response = %q", got)
 	}
+}
+
+func TestParseProxyResult(t *testing.T) {
+	cases := []struct {
+		payload string
+		status  int
+		body    string
+		present bool
+	}{
+		{`{"statusCode":200,"body":"hi"}`, 200, "hi", true},
+		{`{"statusCode":"401"}`, 401, "", false},
+		{`{"body":"aGk=","isBase64Encoded":true}`, 200, "hi", true},
+		{`null`, 200, "", false},
+		{`"just a string"`, 200, "", false},
+		{``, 200, "", false},
+		{`{"statusCode":[1]}`, 200, "", false},
+	}
+	for _, c := range cases {
+		r := parseProxyResult([]byte(c.payload))
+		if r.statusCode != c.status || string(r.body) != c.body || r.present != c.present {
+			t.Errorf("%s: %d %q %v", c.payload, r.statusCode, r.body, r.present)
+		}
+	}
+}
+
+func FuzzParseProxyResult(f *testing.F) {
+	for _, s := range []string{`{"statusCode":200,"body":"x","headers":{"a":"b"},"multiValueHeaders":{"c":["d"]}}`, `{"statusCode":"abc"}`, `{"body":"@@","isBase64Encoded":true}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		r := parseProxyResult(payload)
+		if r == nil || r.headers == nil {
+			t.Fatal("nil result")
+		}
+		if !r.present && len(r.body) != 0 {
+			t.Fatal("body without present")
+		}
+	})
 }

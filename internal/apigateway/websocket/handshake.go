@@ -87,6 +87,12 @@ func (g *Gateway) serveHandshake(w http.ResponseWriter, r *http.Request, cfg *co
 		Subprotocols:       subprotocols,
 		InsecureSkipVerify: true, // API Gateway accepts any Origin
 		CompressionMode:    websocket.CompressionDisabled,
+		// A ping from the client is traffic: it keeps the connection from
+		// idling out.
+		OnPingReceived: func(context.Context, []byte) bool {
+			c.touch()
+			return true
+		},
 	})
 	if err != nil {
 		g.logger.Debug("handshake failed", "connectionId", id, "error", err)

@@ -98,6 +98,7 @@ func storeSize(store string) int {
 // from GetConnection; a closing client leaves the table through
 // $disconnect.
 func TestSeed003SendMessageWithGoLambdas(t *testing.T) {
+	t.Parallel()
 	e, store := seed003(t, map[string]string{
 		"$connect":     "connect",
 		"$disconnect":  "disconnect",

@@ -154,6 +154,7 @@ func TestSubprotocolFromConnectResponse(t *testing.T) {
 }
 
 func TestIdleTimeoutAndMaxDuration(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	inv := &funcInvoker{}
 	inv.set("connect", rec.wrap(nil))
@@ -198,7 +199,32 @@ func TestIdleTimeoutAndMaxDuration(t *testing.T) {
 	}
 }
 
+func TestPingsKeepTheConnectionAlive(t *testing.T) {
+	t.Parallel()
+	api := chatAPI()
+	api.Routes = nil
+	e := newEnv(t, api, &funcInvoker{}, Options{IdleTimeout: 300 * time.Millisecond})
+	c := e.dial("", nil)
+	closed := make(chan websocket.CloseError, 1)
+	go func() { closed <- readClose(t, c) }() // reads, so pongs are seen
+	start := time.Now()
+	for range 5 {
+		time.Sleep(100 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := c.Ping(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+	}
+	ce := <-closed
+	if ce.Code != websocket.StatusGoingAway || time.Since(start) < 600*time.Millisecond {
+		t.Errorf("closed with %v after %v despite pings", ce, time.Since(start))
+	}
+}
+
 func TestQuotasCloseTheConnection(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	inv := &funcInvoker{}
 	inv.set("connect", rec.wrap(nil))
@@ -264,6 +290,7 @@ func TestQuotasCloseTheConnection(t *testing.T) {
 // bounded queue (LimitExceededException), is disconnected when a write
 // blocks past the write timeout, and other clients are served meanwhile.
 func TestSlowClientDoesNotStallOthers(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	inv := &funcInvoker{}
 	inv.set("connect", rec.wrap(nil))

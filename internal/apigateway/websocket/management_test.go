@@ -87,6 +87,7 @@ func roomChat(t *testing.T) (*env, *roomTable, chan string) {
 }
 
 func TestBroadcastToRoom(t *testing.T) {
+	t.Parallel()
 	e, table, disconnected := roomChat(t)
 	a1, a2, a3 := e.dial("?roomId=A", nil), e.dial("?roomId=A", nil), e.dial("?roomId=A", nil)
 	b1 := e.dial("?roomId=B", nil)

@@ -68,6 +68,7 @@ ws.on('error', (err) => { console.error(err.message); process.exit(1); });
 `
 
 func TestNodeWSClientCrossLanguage(t *testing.T) {
+	t.Parallel()
 	dir := nodeWS(t)
 	e, table, disconnected := roomChat(t)
 	goClient := e.dial("?roomId=mixed", nil)
