@@ -63,7 +63,7 @@ type Invoker interface {
 // the service refused), with Lambda's error type and HTTP status.
 type Error struct {
 	// Type is Lambda's error type, such as "ResourceNotFoundException",
-	// "TooManyRequestsException", "RequestEntityTooLargeException",
+	// "TooManyRequestsException", "RequestTooLargeException",
 	// "ServiceException".
 	Type       string
 	Message    string
