@@ -23,6 +23,16 @@ func (g *Gateway) serveHandshake(w http.ResponseWriter, r *http.Request, cfg *co
 		_, _ = w.Write([]byte(`{"message":"Upgrade Required"}`))
 		return
 	}
+	// A handshake the upgrade would refuse never reaches $connect.
+	if r.Header.Get("Sec-WebSocket-Version") != "13" {
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		http.Error(w, "unsupported Sec-WebSocket-Version (13 is required)", http.StatusUpgradeRequired)
+		return
+	}
+	if r.Header.Get("Sec-WebSocket-Key") == "" {
+		http.Error(w, "missing Sec-WebSocket-Key", http.StatusBadRequest)
+		return
+	}
 	g.mu.Lock()
 	closing := g.closing
 	g.mu.Unlock()

@@ -270,13 +270,24 @@ func TestForbiddenPaths(t *testing.T) {
 			t.Errorf("POST %s: %d %q", path, resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"))
 		}
 	}
-	resp, err := http.Get(e.url + "/production")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("plain GET of the stage: %d", resp.StatusCode)
+	for _, tc := range []struct {
+		headers http.Header
+		status  int
+	}{
+		{http.Header{}, http.StatusUpgradeRequired},
+		{http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"8"}, "Sec-Websocket-Key": {"x"}}, http.StatusUpgradeRequired},
+		{http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"}}, http.StatusBadRequest},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, e.url+"/production", nil)
+		req.Header = tc.headers
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET of the stage with %v: %d, want %d", tc.headers, resp.StatusCode, tc.status)
+		}
 	}
 }
 
