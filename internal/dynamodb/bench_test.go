@@ -3,9 +3,12 @@ package dynamodb_test
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -204,4 +207,45 @@ func BenchmarkPutItemServerSide(b *testing.B) {
 			b.Fatal(w.Body.String())
 		}
 	}
+}
+
+// BenchmarkSDKBaseline runs the PutGetItem1KB workload against a stub
+// HTTP handler that answers canned responses: the cost of the SDK client
+// and net/http alone, i.e. the ceiling BenchmarkPutGetItem1KB can reach
+// when client and server share the machine.
+func BenchmarkSDKBaseline(b *testing.B) {
+	pad := strings.Repeat("x", 1000)
+	getBody := []byte(`{"Item":{"pk":{"S":"k"},"pad":{"S":"` + pad + `"}}}`)
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		body := []byte("{}")
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), "GetItem") {
+			body = getBody
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.Header().Set("x-amz-crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
+		w.Write(body)
+	}))
+	defer stub.Close()
+	c := benchClient(stub.URL)
+	var seq atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	start := time.Now()
+	cpu0 := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			k := fmt.Sprint("k", seq.Add(1))
+			if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("bench"), Item: map[string]types.AttributeValue{"pk": s(k), "pad": s(pad)}}); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: aws.String("bench"), Key: map[string]types.AttributeValue{"pk": s(k)}}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(2*b.N)/time.Since(start).Seconds(), "ops/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(2*b.N), "cpu-µs/op")
 }

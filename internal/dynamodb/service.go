@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,18 +137,48 @@ var operations = map[string]handler{
 }
 
 // decode adapts a typed operation to a handler: it unmarshals the body
-// into Req, reporting bad JSON as SerializationException.
+// into Req, reporting bad JSON as SerializationException. Top-level item
+// fields (Item, Key, ExclusiveStartKey) are parsed in the same pass that
+// splits the body, so a large item is read once.
 func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, error)) handler {
+	fields := itemFieldsOf(reflect.TypeFor[Req]())
 	return func(s *Service, ctx context.Context, body []byte) (any, error) {
 		req := new(Req)
 		if len(bytes.TrimSpace(body)) == 0 {
 			body = []byte("{}")
 		}
-		if err := json.Unmarshal(body, req); err != nil {
+		if len(fields) == 0 {
+			if err := json.Unmarshal(body, req); err != nil {
+				return nil, decodeError(err)
+			}
+			return fn(s, ctx, req)
+		}
+		items, rest, err := attr.SplitObject(body, fields)
+		if err != nil {
 			return nil, decodeError(err)
+		}
+		if err := json.Unmarshal(rest, req); err != nil {
+			return nil, decodeError(err)
+		}
+		rv := reflect.ValueOf(req).Elem()
+		for name, it := range items {
+			rv.FieldByName(name).Set(reflect.ValueOf(it))
 		}
 		return fn(s, ctx, req)
 	}
+}
+
+// itemFieldsOf lists the top-level attr.Item fields of a request type
+// (their Go names equal their JSON names).
+func itemFieldsOf(t reflect.Type) map[string]bool {
+	fields := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Type == reflect.TypeFor[attr.Item]() && f.Tag.Get("json") == f.Name {
+			fields[f.Name] = true
+		}
+	}
+	return fields
 }
 
 func decodeError(err error) error {

@@ -96,3 +96,29 @@ func FuzzParseString(f *testing.F) {
 		}
 	})
 }
+
+func FuzzSplitObject(f *testing.F) {
+	for _, s := range []string{`{"TableName":"t","Item":{"a":{"S":"x"}},"n":[1,{"b":null}]}`, `{"Item":null}`, `{"Key":{"k":{"N":"1"}},"\u0001":true}`, `null`, `{"a":`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		items, rest, err := SplitObject(b, map[string]bool{"Item": true, "Key": true})
+		if err != nil {
+			return
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(rest, &m); err != nil {
+			t.Fatalf("rest %q of %q is not JSON: %v", rest, b, err)
+		}
+		for name, it := range items {
+			var want Item
+			var whole map[string]json.RawMessage
+			if json.Unmarshal(b, &whole) != nil {
+				continue
+			}
+			if err := json.Unmarshal(whole[name], &want); err != nil || len(want) != len(it) {
+				t.Fatalf("%s parsed differently: %v", name, err)
+			}
+		}
+	})
+}

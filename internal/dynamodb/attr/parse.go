@@ -2,6 +2,7 @@ package attr
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -237,12 +238,42 @@ func (p *jparser) skip() error {
 	if _, ok := p.literal(); ok {
 		return nil
 	}
-	start := p.pos
-	for p.pos < len(p.b) && (p.b[p.pos] == '-' || p.b[p.pos] == '+' || p.b[p.pos] == '.' || p.b[p.pos] == 'e' || p.b[p.pos] == 'E' || p.b[p.pos] >= '0' && p.b[p.pos] <= '9') {
+	return p.number()
+}
+
+// number consumes a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jparser) number() error {
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.b) && p.b[p.pos] >= '0' && p.b[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if p.pos < len(p.b) && p.b[p.pos] == '-' {
 		p.pos++
 	}
-	if p.pos == start {
+	switch {
+	case p.pos < len(p.b) && p.b[p.pos] == '0':
+		p.pos++
+	case digits() == 0:
 		return p.syntax()
+	}
+	if p.pos < len(p.b) && p.b[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return p.syntax()
+		}
+	}
+	if p.pos < len(p.b) && (p.b[p.pos] == 'e' || p.b[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.b) && (p.b[p.pos] == '+' || p.b[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return p.syntax()
+		}
 	}
 	return nil
 }
@@ -541,4 +572,55 @@ func ParseItem(b []byte) (Item, error) {
 		it = nil
 	}
 	return it, p.end()
+}
+
+// SplitObject reads a top-level JSON object in one pass: members named in
+// items are parsed as Items on the way; every other member is copied into
+// rest, a JSON object holding just those members.
+func SplitObject(b []byte, items map[string]bool) (parsed map[string]Item, rest []byte, err error) {
+	p := &jparser{b: b}
+	rest = append(make([]byte, 0, 256), '{')
+	present, err := p.object(func(key string) error {
+		if items[key] {
+			if p.peek() == 'n' {
+				p.literal()
+				return nil
+			}
+			it := Item{}
+			if _, err := p.object(func(k string) error {
+				v, err := p.value()
+				if err != nil {
+					return err
+				}
+				it[k] = v
+				return nil
+			}); err != nil {
+				return err
+			}
+			if parsed == nil {
+				parsed = map[string]Item{}
+			}
+			parsed[key] = it
+			return nil
+		}
+		start := p.pos
+		if err := p.skip(); err != nil {
+			return err
+		}
+		if len(rest) > 1 {
+			rest = append(rest, ',')
+		}
+		quoted, _ := json.Marshal(key)
+		rest = append(rest, quoted...)
+		rest = append(rest, ':')
+		rest = append(rest, b[start:p.pos]...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !present {
+		return nil, []byte("{}"), p.end()
+	}
+	return parsed, append(rest, '}'), p.end()
 }
