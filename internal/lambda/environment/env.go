@@ -73,7 +73,30 @@ type Env struct {
 	initDuration time.Duration
 	reportedInit bool
 
+	// peakMB caches the process's peak memory: reading /proc costs more
+	// than a warm invocation, and the peak changes rarely.
+	peakMB     int
+	peakReadAt time.Time
+
 	stopOnce sync.Once
+}
+
+// peakMemoryInterval is how stale the Max Memory Used of a REPORT line may
+// be.
+const peakMemoryInterval = time.Second
+
+// peakMemoryMB is the process's peak resident memory, read from the OS at
+// most once per peakMemoryInterval.
+func (e *Env) peakMemoryMB(now time.Time) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.peakReadAt.IsZero() || now.Sub(e.peakReadAt) >= peakMemoryInterval {
+		if peak, _ := memoryMB(e.Pid()); peak > e.peakMB {
+			e.peakMB = peak
+		}
+		e.peakReadAt = now
+	}
+	return e.peakMB
 }
 
 // Start launches the runtime and waits for it to finish its init phase
@@ -256,8 +279,7 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 	res.Duration = time.Since(start)
 	e.dropCurrent(inv)
 	e.out.sync()
-	peak, _ := memoryMB(e.Pid())
-	res.MaxMemoryMB = peak
+	res.MaxMemoryMB = e.peakMemoryMB(time.Now())
 	e.mu.Lock()
 	if !e.reportedInit {
 		e.reportedInit = true
