@@ -99,3 +99,78 @@ func TestNodeWSClientCrossLanguage(t *testing.T) {
 		t.Fatal("no $disconnect for the node client")
 	}
 }
+
+// botoScript drives the management API with boto3: GetConnection,
+// PostToConnection, DeleteConnection, then the GoneException after it.
+const botoScript = `
+import sys, boto3
+from botocore.config import Config
+c = boto3.client('apigatewaymanagementapi', endpoint_url=sys.argv[1], region_name='us-east-1',
+                 aws_access_key_id='AKIDNIMBUS', aws_secret_access_key='secret',
+                 config=Config(retries={'max_attempts': 1}))
+cid = sys.argv[2]
+info = c.get_connection(ConnectionId=cid)
+print('sourceIp', info['Identity']['SourceIp'], 'connectedAt', type(info['ConnectedAt']).__name__)
+c.post_to_connection(ConnectionId=cid, Data=b'from boto3')
+c.delete_connection(ConnectionId=cid)
+try:
+    c.post_to_connection(ConnectionId=cid, Data=b'late')
+    print('no error')
+except c.exceptions.GoneException as e:
+    print('gone', e.response['ResponseMetadata']['HTTPStatusCode'])
+try:
+    c.post_to_connection(ConnectionId=cid, Data=b'x' * (128 * 1024 + 1))
+except c.exceptions.PayloadTooLargeException as e:
+    print('too large', e.response['ResponseMetadata']['HTTPStatusCode'])
+`
+
+// TestBoto3ManagementClient checks the management API's wire format with
+// Python's SDK (botocore parses errors its own way).
+func TestBoto3ManagementClient(t *testing.T) {
+	t.Parallel()
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("python3 with boto3 is required under CI: %v", err)
+		}
+		t.Skip("python3 with boto3 not found: pip install boto3 to run this test")
+	}
+	rec := newRecorder()
+	inv := &funcInvoker{}
+	inv.set("connect", rec.wrap(nil))
+	inv.set("disconnect", rec.wrap(nil))
+	e := newEnv(t, chatAPI(), inv, Options{})
+	c := e.dial("", nil)
+	id := rec.next(t, "$connect").ev.RequestContext.ConnectionID
+	received := make(chan string, 1)
+	go func() {
+		// Keep reading so the close handshake of DeleteConnection completes.
+		for {
+			_, data, err := c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			received <- string(data)
+		}
+	}()
+	script := filepath.Join(t.TempDir(), "mgmt.py")
+	if err := os.WriteFile(script, []byte(botoScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("python3", script, e.url+"/production", id)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("boto3: %v\n%s%s", err, out, stderr.String())
+	}
+	want := "sourceIp 127.0.0.1 connectedAt datetime\ngone 410\ntoo large 413\n"
+	if string(out) != want {
+		t.Errorf("boto3 output:\n%s\nwant:\n%s", out, want)
+	}
+	if got := <-received; got != "from boto3" {
+		t.Errorf("client received %q", got)
+	}
+	if rc := rec.next(t, "$disconnect").ev.RequestContext; rc.DisconnectStatusCode != 1000 {
+		t.Errorf("$disconnect %d", rc.DisconnectStatusCode)
+	}
+}
