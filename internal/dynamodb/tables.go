@@ -570,7 +570,12 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 		if err != nil {
 			return nil, err
 		}
+		if old.BillingMode == "PROVISIONED" && rcu == old.RCU && wcu == old.WCU {
+			return nil, validationf("The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: %d. Requested ReadCapacityUnits: %d. Current WriteCapacityUnits provisioned for the table: %d. Requested WriteCapacityUnits: %d. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.", old.RCU, rcu, old.WCU, wcu)
+		}
 		m.RCU, m.WCU = rcu, wcu
+	} else if m.BillingMode == "PROVISIONED" && old.BillingMode != "PROVISIONED" {
+		return nil, validation("One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
 	}
 	if in.StreamSpecification != nil {
 		if err := checkStream(in.StreamSpecification); err != nil {
