@@ -97,7 +97,7 @@ func (m *tableMeta) index(name string) *indexMeta {
 	return nil
 }
 
-// isKeyAttr reports whether name is a key of the table or of any index.
+// isTableKey reports whether name is one of the table's key attributes.
 func (m *tableMeta) isTableKey(name string) bool {
 	return name == m.Hash.Name || (m.Range != nil && name == m.Range.Name)
 }

@@ -546,13 +546,13 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	t, old, err := s.lookup(name)
+	t, _, err := s.lookup(name)
 	if err != nil {
 		return nil, notFoundTable(name)
 	}
 	t.schema.Lock()
 	defer t.schema.Unlock()
-	old = t.meta.Load()
+	old := t.meta.Load()
 	m := old.clone()
 	if in.BillingMode != "" && in.BillingMode != m.BillingMode {
 		m.BillingMode = in.BillingMode

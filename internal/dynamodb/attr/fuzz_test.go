@@ -20,7 +20,9 @@ func FuzzParseNumber(f *testing.F) {
 			t.Fatalf("ParseNumber(%q) = %q, reparsed %q, %v", s, n, again, err)
 		}
 		AppendKey(nil, Num(n))
-		NumberSize(n)
+		if NumberSize(n) < 1 {
+			t.Fatalf("NumberSize(%q) < 1", n)
+		}
 	})
 }
 
