@@ -281,6 +281,7 @@ func TestChatEndToEnd(t *testing.T) {
 	if e := alice.next("error"); !strings.Contains(e.str("message"), "Unknown action") {
 		t.Errorf("unknown action error = %v", e)
 	}
+	alice.send(`{"action":"ping"}`) // keep-alive: no answer (alice's next frame is Dave's join)
 
 	// A late joiner gets the history, and nothing from the other room.
 	_, h = s.join(t, ctx, lobby, "Dave")

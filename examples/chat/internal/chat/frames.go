@@ -11,6 +11,19 @@ const (
 	RouteSendMessage = "sendMessage"
 )
 
+// ActionPing is the action of the keep-alive frame the page sends every few
+// minutes, so that API Gateway's 10-minute idle timeout does not close a
+// quiet connection. No route has it, so it reaches $default.
+const ActionPing = "ping"
+
+// IsPing reports whether body is a keep-alive frame: {"action":"ping"}.
+func IsPing(body string) bool {
+	var f struct {
+		Action string `json:"action"`
+	}
+	return json.Unmarshal([]byte(body), &f) == nil && f.Action == ActionPing
+}
+
 // sendMessageFrame is what the page sends to say something:
 // {"action":"sendMessage","data":{"message":"..."}} (seed 004's shape).
 type sendMessageFrame struct {

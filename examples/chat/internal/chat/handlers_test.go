@@ -316,8 +316,17 @@ func TestSendMessageErrorsGoToTheSenderOnly(t *testing.T) {
 		t.Errorf("%d entries stored, want the 2 join notices only", n)
 	}
 
+	// Keep-alive pings reach $default and are answered with nothing.
+	resp, err := c.app.SendMessage(context.Background(), wsEvent("$default", "alice", `{"action":"ping"}`, nil))
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("ping = %+v, %v", resp, err)
+	}
+	if got := c.rec.frames(t, "alice"); len(got) != 0 {
+		t.Errorf("a ping was answered with %v", got)
+	}
+
 	// A connection unknown to the table (never connected) gets an error.
-	resp, _ := c.app.SendMessage(context.Background(), wsEvent(RouteSendMessage, "stranger", `{"action":"sendMessage","data":{"message":"hi"}}`, nil))
+	resp, _ = c.app.SendMessage(context.Background(), wsEvent(RouteSendMessage, "stranger", `{"action":"sendMessage","data":{"message":"hi"}}`, nil))
 	if got := c.rec.frames(t, "stranger"); resp.StatusCode != 400 || len(got) != 1 || !strings.Contains(got[0]["message"].(string), "has not joined a room") {
 		t.Errorf("stranger got %d %v", resp.StatusCode, got)
 	}

@@ -106,12 +106,16 @@ func (a *App) JoinRoom(ctx context.Context, event events.APIGatewayWebsocketProx
 
 // SendMessage is the sendMessage function: it stores the message and posts
 // it to every connection in the sender's room (found through the GSI), the
-// sender included. It also serves the $default route, answering frames
-// whose action matches no route with an error.
+// sender included. It also serves the $default route: it ignores the page's
+// keep-alive pings and answers any other unrouted frame with an error.
 func (a *App) SendMessage(ctx context.Context, event events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error) {
 	rc := event.RequestContext
 	poster := a.posterFor(rc)
 	if rc.RouteKey != RouteSendMessage {
+		if IsPing(event.Body) {
+			// A keep-alive: its arrival resets API Gateway's idle timeout.
+			return wsResponse(200, ""), nil
+		}
 		return a.replyError(ctx, poster, rc.ConnectionID, invalid("action",
 			"Unknown action; send %s, or {\"action\":\"joinRoom\"} to get the room's history.", sendMessageShape))
 	}

@@ -372,7 +372,7 @@ function onSend(event) {
     setFieldError(els.message, els.composerError, "Write a message first.");
     return;
   }
-  if (text.length > 1000) {
+  if ([...text].length > 1000) {
     setFieldError(els.message, els.composerError, "The message is too long: at most 1000 characters.");
     return;
   }

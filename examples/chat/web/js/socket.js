@@ -8,6 +8,9 @@
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
+// API Gateway closes a connection idle for 10 minutes; a ping every 5 keeps
+// a quiet room open (the $default route ignores it).
+const PING_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
  * @typedef {"connecting"|"connected"|"reconnecting"|"closed"} SocketState
@@ -26,6 +29,7 @@ export class ChatSocket {
     this.ws = null;
     this.attempts = 0;
     this.timer = 0;
+    this.pinger = 0;
     this.stopped = false;
     this.onOnline = () => this.retryNow();
     this.onVisible = () => {
@@ -43,6 +47,7 @@ export class ChatSocket {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.pinger);
     window.removeEventListener("online", this.onOnline);
     document.removeEventListener("visibilitychange", this.onVisible);
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000, "left the room");
@@ -80,6 +85,10 @@ export class ChatSocket {
       this.attempts = 0;
       this.opts.onState("connected");
       ws.send(JSON.stringify({ action: "joinRoom" }));
+      clearInterval(this.pinger);
+      this.pinger = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ action: "ping" }));
+      }, PING_INTERVAL_MS);
     };
     ws.onmessage = (event) => {
       let frame;
@@ -92,6 +101,7 @@ export class ChatSocket {
     };
     ws.onclose = () => {
       if (this.ws !== ws || this.stopped) return;
+      clearInterval(this.pinger);
       this.ws = null;
       this.afterClose(opened);
     };
