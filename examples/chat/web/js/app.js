@@ -72,10 +72,12 @@ function formatTime(iso) {
 
 // ---------------------------------------------------------------- routing
 
-function route() {
+/** route shows the view the hash names; on a navigation (not the first
+ * load) it also moves the focus to that view. */
+function route(event) {
   const match = location.hash.match(/^#\/room\/([^/?#]+)/);
   if (match) showRoom(decodeURIComponent(match[1]));
-  else showRooms();
+  else showRooms({ focus: Boolean(event) });
 }
 
 function leaveRoom() {
@@ -87,12 +89,12 @@ function leaveRoom() {
 
 // ------------------------------------------------------------------ rooms
 
-async function showRooms() {
+async function showRooms({ focus = false } = {}) {
   leaveRoom();
   document.title = "Chat — Rooms";
   els.roomView.hidden = true;
   els.roomsView.hidden = false;
-  els.roomsHeading.focus({ preventScroll: true });
+  if (focus) els.roomsHeading.focus({ preventScroll: true });
   await refreshRooms();
   clearInterval(roomsTimer);
   roomsTimer = setInterval(() => {
