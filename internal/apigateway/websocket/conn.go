@@ -205,9 +205,13 @@ func (c *conn) writeLoop() {
 }
 
 // write sends one message, in frames of at most 32 KB as API Gateway does.
+// The write timeout is a deadline on the socket rather than a context, so
+// a write costs no timer allocation.
 func (c *conn) write(msg registry.Message) error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.gw.opts.WriteTimeout)
-	defer cancel()
+	nc := c.guard.Conn
+	_ = nc.SetWriteDeadline(time.Now().Add(c.gw.opts.WriteTimeout))
+	defer func() { _ = nc.SetWriteDeadline(time.Time{}) }()
+	ctx := context.Background()
 	typ := websocket.MessageText
 	if msg.Binary {
 		typ = websocket.MessageBinary

@@ -52,12 +52,12 @@ func (m *management) serve(w http.ResponseWriter, r *http.Request, id string) {
 	t := registry.Target{APIID: m.apiID, ConnectionID: id}
 	switch r.Method {
 	case http.MethodPost:
-		data, err := io.ReadAll(io.LimitReader(r.Body, MaxMessageSize+1))
+		data, tooLarge, err := readData(r)
 		if err != nil {
 			writeAPIError(w, errBadRequest, "Could not read the request body")
 			return
 		}
-		if len(data) > MaxMessageSize {
+		if tooLarge {
 			writeAPIError(w, errPayloadTooLarge, "")
 			return
 		}
@@ -90,6 +90,21 @@ func (m *management) serve(w http.ResponseWriter, r *http.Request, id string) {
 	default:
 		writeAPIError(w, errForbidden, "")
 	}
+}
+
+// readData reads a PostToConnection body of at most MaxMessageSize bytes,
+// in one allocation when the length is known.
+func readData(r *http.Request) (data []byte, tooLarge bool, err error) {
+	if r.ContentLength > MaxMessageSize {
+		return nil, true, nil
+	}
+	if r.ContentLength >= 0 {
+		data = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, data)
+		return data, false, err
+	}
+	data, err = io.ReadAll(io.LimitReader(r.Body, MaxMessageSize+1))
+	return data, len(data) > MaxMessageSize, err
 }
 
 func (m *management) writeRegistryError(w http.ResponseWriter, err error, id string) {
