@@ -191,9 +191,9 @@ function showRoom(roomId) {
   const name = requireNameForRoom(roomId);
   if (!name) return;
   pendingRoomId = null;
-  els.name.readOnly = true;
   if (room?.id === roomId && socket) return;
   leaveRoom();
+  els.name.readOnly = true; // the name is fixed while in a room
   room = { id: roomId, name: "", you: name, entries: new Map() };
   els.roomsView.hidden = true;
   els.roomView.hidden = false;
