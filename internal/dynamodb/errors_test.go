@@ -26,10 +26,16 @@ func TestMissingTableEverywhere(t *testing.T) {
 			_, err := c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: missing, BillingMode: types.BillingModePayPerRequest})
 			return err
 		}, "Requested resource not found: Table: nothere not found"},
-		"PutItem":    {func() error { _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: missing, Item: k}); return err }, "Requested resource not found"},
-		"DeleteItem": {func() error { _, err := c.DeleteItem(bg, &dynamodb.DeleteItemInput{TableName: missing, Key: k}); return err }, "Requested resource not found"},
-		"UpdateItem": {func() error { _, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: missing, Key: k}); return err }, "Requested resource not found"},
-		"Scan":       {func() error { _, err := c.Scan(bg, &dynamodb.ScanInput{TableName: missing}); return err }, "Requested resource not found"},
+		"PutItem": {func() error { _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: missing, Item: k}); return err }, "Requested resource not found"},
+		"DeleteItem": {func() error {
+			_, err := c.DeleteItem(bg, &dynamodb.DeleteItemInput{TableName: missing, Key: k})
+			return err
+		}, "Requested resource not found"},
+		"UpdateItem": {func() error {
+			_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: missing, Key: k})
+			return err
+		}, "Requested resource not found"},
+		"Scan": {func() error { _, err := c.Scan(bg, &dynamodb.ScanInput{TableName: missing}); return err }, "Requested resource not found"},
 		"Query": {func() error {
 			_, err := c.Query(bg, &dynamodb.QueryInput{TableName: missing, KeyConditionExpression: aws.String("pk = :v"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("x")}})

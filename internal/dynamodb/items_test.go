@@ -158,3 +158,23 @@ func TestBlindWrites(t *testing.T) {
 		t.Errorf("blind delete left %v", got.Item)
 	}
 }
+
+// TestUpdateItemSizeMetering: standalone UpdateItem meters what its clauses
+// write (3 bytes, 19 per SET) rather than the key, so with a one-byte key the
+// largest finished item is 409,581 bytes.
+func TestUpdateItemSizeMetering(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	if err := createTable2(c, "usize"); err != nil {
+		t.Fatal(err)
+	}
+	update := func(pk string, itemBytes int) error {
+		pad := itemBytes - len("pk") - len(pk) - len("b")
+		_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String("usize"), Key: map[string]types.AttributeValue{"pk": s(pk)},
+			UpdateExpression: aws.String("SET b = :pad"), ExpressionAttributeValues: map[string]types.AttributeValue{":pad": s(strings.Repeat("x", pad))}})
+		return err
+	}
+	if err := update("K", 409581); err != nil {
+		t.Fatalf("409,581 bytes refused: %v", err)
+	}
+	apiErr(t, update("L", 409582), "ValidationException", "Item size to update has exceeded the maximum allowed size")
+}
