@@ -45,6 +45,9 @@ type transactWriteOutput struct {
 	ItemCollectionMetrics map[string][]*itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
 }
 
+// maxTransactionSize is the aggregate item size a transaction may write.
+const maxTransactionSize = 4 << 20
+
 // txOp is one validated action of a write transaction.
 type txOp struct {
 	kind   string
@@ -101,10 +104,16 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	ops := make([]*txOp, len(in.TransactItems))
 	tables := map[string]*table{}
 	seen := map[string]bool{}
+	total := 0
 	for i, ti := range in.TransactItems {
 		op, err := s.prepareTxOp(ti)
 		if err != nil {
 			return nil, err
+		}
+		if op.item != nil {
+			if total += attr.ItemSize(op.item); total > maxTransactionSize {
+				return nil, validation("Transaction request cannot be larger than 4 MB")
+			}
 		}
 		if op.t != nil {
 			tables[op.m.Name] = op.t
