@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nimbus-dev/nimbus/internal/edge"
@@ -73,6 +74,9 @@ type Server struct {
 
 	stopWatch context.CancelFunc
 	wg        sync.WaitGroup
+	// ready turns health to 200 once the app is up; until then (builds,
+	// tables) it answers 503.
+	ready atomic.Bool
 }
 
 // DefaultRegion and DefaultAccountID are used when the config names none.
@@ -144,6 +148,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			s.watchApp(watchCtx)
 		}
 	}
+	s.ready.Store(true)
 	s.logger.Info("nimbus ready", "url", s.URL(), "data", s.dataDescription(), "startup", time.Since(started).Round(time.Microsecond))
 	return s, nil
 }

@@ -17,8 +17,12 @@ type health struct {
 
 func (s *Server) registerInternal() {
 	s.router.HandleInternal("GET /_nimbus/health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, health{
-			Status:  "ok",
+		status, code := "ok", http.StatusOK
+		if !s.ready.Load() {
+			status, code = "starting", http.StatusServiceUnavailable
+		}
+		writeJSON(w, code, health{
+			Status:  status,
 			Version: s.cfg.Version,
 			Uptime:  time.Since(s.started).Round(time.Millisecond).String(),
 			Edge:    s.URL(),
