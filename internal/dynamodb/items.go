@@ -427,6 +427,10 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
 	checkReturnValues(&c, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics)
+	if len(c) > 1 {
+		// UpdateItem stops at its first invalid enum.
+		c = c[:1]
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
