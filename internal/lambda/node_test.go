@@ -84,6 +84,20 @@ exports.handler = async (event) => new Promise((resolve, reject) => {
   }).on('error', (e) => reject(e));
 });
 `,
+	"plain.js": `
+const http = require('http');
+exports.handler = async (event) => {
+  const viaHTTP = await new Promise((resolve, reject) => {
+    http.get(event.url, (res) => {
+      let body = '';
+      res.on('data', (c) => body += c);
+      res.on('end', () => resolve(body));
+    }).on('error', (e) => reject(e));
+  });
+  const viaFetch = await (await fetch(event.url)).text();
+  return { viaHTTP, viaFetch };
+};
+`,
 }
 
 func nodeFunction(name, dir, handler string) *app.Function {
@@ -254,6 +268,34 @@ func TestNodeRedirectsAWSHostsToTheEdge(t *testing.T) {
 	want := `{"status":200,"body":"abc123defg.execute-api.us-east-1.amazonaws.com abc123defg.execute-api.us-east-1.amazonaws.com /prod/@connections/x"}`
 	if string(out.Payload) != want {
 		t.Errorf("got %s", out.Payload)
+	}
+}
+
+// TestNodeRedirectsPlainAWSEndpointsToTheEdge covers an explicit
+// http://dynamodb.{region}.amazonaws.com endpoint (seed 001's code): plain
+// HTTP to port 80 of a served name reaches the edge with its Host header,
+// through both the http module and fetch.
+func TestNodeRedirectsPlainAWSEndpointsToTheEdge(t *testing.T) {
+	requireTool(t, "node", nodeInstall)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(r.Host + " " + r.URL.Path))
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	dir := writeFiles(t, nodeHandlers)
+	h := newHarness(t, Options{Environment: map[string]string{"NIMBUS_EDGE_ADDR": ln.Addr().String()}})
+	if err := h.svc.Apply(context.Background(), []*app.Function{nodeFunction("plain", dir, "plain.handler")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := invokeJSON(t, h, "plain", `{"url":"http://dynamodb.ap-northeast-2.amazonaws.com/x"}`)
+	want := `{"viaHTTP":"dynamodb.ap-northeast-2.amazonaws.com /x","viaFetch":"dynamodb.ap-northeast-2.amazonaws.com /x"}`
+	if string(out.Payload) != want {
+		t.Errorf("got %s, want %s", out.Payload, want)
 	}
 }
 

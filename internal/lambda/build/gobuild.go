@@ -28,14 +28,17 @@ func NewGo(cacheDir string, logger *slog.Logger) *Go {
 	return &Go{cacheDir: cacheDir, logger: logger}
 }
 
-// IsGoSource reports whether dir holds Go sources to build (a main package
-// or a module).
+// IsGoSource reports whether dir holds Go sources to build: Go files
+// other than tests (a folder that only holds a test of the function, next
+// to a custom runtime's bootstrap, is not a Go program).
 func IsGoSource(dir string) bool {
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-		return true
-	}
 	m, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	return len(m) > 0
+	for _, f := range m {
+		if !strings.HasSuffix(f, "_test.go") {
+			return true
+		}
+	}
+	return false
 }
 
 // moduleRoot is the folder of the go.mod governing dir (dir when none).

@@ -3,6 +3,7 @@
 // the Lambda Runtime API, with Lambda's context object, error format and
 // log format.
 import http from 'node:http';
+import net from 'node:net';
 import tls from 'node:tls';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,26 +24,43 @@ function splitHostPort(addr) {
   return [addr.slice(0, i).replace(/^\[|\]$/g, ''), Number(addr.slice(i + 1))];
 }
 
-// redirectAwsHosts sends TLS connections for the AWS endpoints Nimbus
-// serves to its edge (NIMBUS_EDGE_ADDR), keeping the server name so the
-// edge presents a certificate for it: code that builds
-// https://{api}.execute-api.{region}.amazonaws.com/... works unchanged
-// even though Node's SDK ignores HTTPS_PROXY.
+// redirectAwsHosts sends connections for the AWS endpoints Nimbus serves
+// to its edge (NIMBUS_EDGE_ADDR): TLS ones keep their server name so the
+// edge presents a certificate for it, plain HTTP ones (port 80, e.g. an
+// explicit http://dynamodb.{region}.amazonaws.com endpoint) keep their Host
+// header. Code that builds https://{api}.execute-api.{region}.amazonaws.com
+// works unchanged even though Node's SDK ignores HTTPS_PROXY.
 function redirectAwsHosts() {
   const edge = process.env.NIMBUS_EDGE_ADDR;
   if (!edge) return;
   const [edgeHost, edgePort] = splitHostPort(edge);
   const served = /^([a-z0-9]+\.execute-api|dynamodb|lambda|apigateway|execute-api)\.[a-z0-9-]+\.amazonaws\.com$/;
-  const connect = tls.connect;
-  tls.connect = function nimbusConnect(...args) {
+  const hostOf = (options) => String(options.servername || options.host || options.hostname || '').toLowerCase().replace(/\.$/, '');
+
+  const tlsConnect = tls.connect;
+  tls.connect = function nimbusTLSConnect(...args) {
     const [options, callback] = normalizeConnectArgs(args);
-    const name = String(options.servername || options.host || '').toLowerCase().replace(/\.$/, '');
+    const name = hostOf(options);
     if (options.socket || options.path || !served.test(name)) {
-      return connect.apply(this, args);
+      return tlsConnect.apply(this, args);
     }
     const redirected = { ...options, host: edgeHost, port: edgePort, servername: name };
-    return callback ? connect.call(this, redirected, callback) : connect.call(this, redirected);
+    return callback ? tlsConnect.call(this, redirected, callback) : tlsConnect.call(this, redirected);
   };
+
+  const netConnect = net.createConnection;
+  const plainConnect = function nimbusConnect(...args) {
+    const [options, callback] = normalizeConnectArgs(args);
+    const port = Number(options.port || 80);
+    if (options.path || port !== 80 || !served.test(hostOf(options))) {
+      return netConnect.apply(this, args);
+    }
+    const redirected = { ...options, host: edgeHost, port: edgePort };
+    return callback ? netConnect.call(this, redirected, callback) : netConnect.call(this, redirected);
+  };
+  net.connect = net.createConnection = plainConnect;
+  // http.Agent captured net.createConnection when it loaded.
+  http.Agent.prototype.createConnection = plainConnect;
 }
 
 function normalizeConnectArgs(args) {
