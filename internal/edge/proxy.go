@@ -5,18 +5,46 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"sync"
 	"time"
 )
 
-// proxy answers HTTP CONNECT. Functions run with HTTPS_PROXY pointing at the
-// edge, so SDKs that honour it (Go, Python, curl) send their https calls
-// here: tunnels to names Nimbus serves are handed back to the edge server,
-// which terminates TLS with the local CA; everything else is tunnelled to
-// the real destination, so functions can still reach the internet.
+// proxy is the edge's forward-proxy side. Functions run with HTTPS_PROXY
+// and HTTP_PROXY pointing at the edge, so SDKs that honour them (Go,
+// Python, curl) send their calls here. CONNECT tunnels to names Nimbus
+// serves are handed back to the edge server, which terminates TLS with the
+// local CA; plain requests to those names are routed like any other edge
+// request. Everything else goes on to the real destination, so functions
+// can still reach the internet.
 type proxy struct {
-	router *Router
-	logger *slog.Logger
+	router  *Router
+	logger  *slog.Logger
+	onceRP  sync.Once
+	reverse *httputil.ReverseProxy
+}
+
+// forward relays an absolute-form request (GET http://host/path) for a host
+// Nimbus does not serve.
+func (p *proxy) forward(w http.ResponseWriter, req *http.Request) {
+	p.onceRP.Do(func() {
+		p.reverse = &httputil.ReverseProxy{
+			Rewrite: func(pr *httputil.ProxyRequest) {
+				pr.Out.URL = pr.In.URL
+				pr.Out.Host = pr.In.URL.Host
+			},
+			// No proxy from the environment: this is the proxy.
+			Transport: &http.Transport{
+				DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+				TLSHandshakeTimeout:   10 * time.Second,
+				ResponseHeaderTimeout: 5 * time.Minute,
+				IdleConnTimeout:       90 * time.Second,
+			},
+			ErrorLog: slog.NewLogLogger(p.logger.Handler(), slog.LevelDebug),
+		}
+	})
+	p.logger.Debug("proxied", "url", req.URL.String())
+	p.reverse.ServeHTTP(w, req)
 }
 
 func (p *proxy) serveConnect(w http.ResponseWriter, req *http.Request) {

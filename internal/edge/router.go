@@ -146,6 +146,10 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.proxy.serveConnect(w, req)
 		return
 	}
+	if req.URL.IsAbs() && !servedLocally(req.URL.Host) {
+		r.proxy.forward(w, req)
+		return
+	}
 	if id, ok := apiIDFromHost(req.Host); ok {
 		r.mu.RLock()
 		h := r.apis[id]

@@ -6,7 +6,7 @@ import "strings"
 // Lambda's own variables, so unmodified code reaches Nimbus: SDKs read
 // AWS_ENDPOINT_URL; code that calls AWS host names over https (the
 // management API built from requestContext.domainName) goes through the
-// edge as an HTTPS proxy (Go, Python, curl) or straight to the edge port
+// edge as an HTTP(S) proxy (Go, Python, curl) or straight to the edge port
 // (Node, through our bootstrap), and trusts the local CA.
 func (s *Server) functionEnvironment() map[string]string {
 	edgeURL := s.URL()
@@ -17,6 +17,8 @@ func (s *Server) functionEnvironment() map[string]string {
 		"NIMBUS_EDGE_ADDR":    edgeAddr,
 		"HTTPS_PROXY":         edgeURL,
 		"https_proxy":         edgeURL,
+		"HTTP_PROXY":          edgeURL,
+		"http_proxy":          edgeURL,
 		"NO_PROXY":            noProxy,
 		"no_proxy":            noProxy,
 		"NODE_EXTRA_CA_CERTS": s.ca.CertPath(),
