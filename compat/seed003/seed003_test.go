@@ -7,10 +7,16 @@ package seed003
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +41,14 @@ var entries = map[string]string{
 	"DefaultHandler":     "lambda/default-handler.ts",
 }
 
-// synth copies the project to a temporary folder and writes the asset
-// folders `cdk synth` writes into cdk.out: for each NodejsFunction, its
-// entry bundled by esbuild with the options CDK passes for a nodejs20.x
-// function (--bundle --platform=node --target=node20 --format=cjs
-// --external:@aws-sdk/* --outfile=index.js). The project's npm
-// dependencies that get bundled (aws-sdk) come from a cached npm install.
+// synth copies the project to a temporary folder and gives its cdk.out
+// the asset folders `cdk synth` writes: for each NodejsFunction, its entry
+// bundled by esbuild with the options CDK passes for a nodejs20.x function
+// (--bundle --platform=node --target=node20 --format=cjs
+// --external:@aws-sdk/* --outfile=index.js). The npm dependency that gets
+// bundled (aws-sdk) comes from a cached npm install, and the bundles are
+// cached too, keyed by everything that goes into them, since bundling the
+// whole v2 SDK twice is slow under the race detector.
 func synth(t *testing.T) string {
 	t.Helper()
 	modules := compattest.NPMPackages(t, awsSDKv2)
@@ -62,7 +70,7 @@ func synth(t *testing.T) string {
 	if err := json.Unmarshal(raw, &tmpl); err != nil {
 		t.Fatal(err)
 	}
-	bundled := 0
+	assets := map[string]string{} // asset folder → entry
 	for id, r := range tmpl.Resources {
 		assetPath, _ := r.Metadata["aws:asset:path"].(string)
 		if r.Type != "AWS::Lambda::Function" || assetPath == "" {
@@ -73,9 +81,60 @@ func synth(t *testing.T) string {
 		if len(parts) != 3 || entries[parts[1]] == "" {
 			t.Fatalf("%s: no entry for construct path %q", id, cdkPath)
 		}
+		assets[assetPath] = entries[parts[1]]
+	}
+	if len(assets) != len(entries) {
+		t.Fatalf("the template has %d function assets, want %d", len(assets), len(entries))
+	}
+
+	bundles := bundleCache(t, dir, assets)
+	for assetPath := range assets {
+		if err := os.Symlink(filepath.Join(bundles, assetPath), filepath.Join(dir, "cdk.out", assetPath)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "cdk.out")
+}
+
+// bundleCache returns a folder holding one asset folder per entry of
+// assets, bundled from the project in dir, building it on first use.
+func bundleCache(t *testing.T, dir string, assets map[string]string) string {
+	t.Helper()
+	h := sha256.New()
+	fmt.Fprintln(h, awsSDKv2, esbuildVersion())
+	for _, name := range slices.Sorted(maps.Keys(assets)) {
+		fmt.Fprintln(h, name, assets[name])
+	}
+	for _, rel := range []string{"tsconfig.json", "package.json", "lambda"} {
+		_ = filepath.WalkDir(filepath.Join(dir, rel), func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(path)
+				fmt.Fprintf(h, "%s %d\n", path[len(dir):], len(b))
+				h.Write(b)
+			}
+			return nil
+		})
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	cache := filepath.Join(base, "nimbus", "compat", "seed003-assets-"+hex.EncodeToString(h.Sum(nil))[:16])
+	if _, err := os.Stat(cache); err == nil {
+		return cache
+	}
+	if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(cache), filepath.Base(cache)+".tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	for assetPath, entry := range assets {
 		res := api.Build(api.BuildOptions{
-			EntryPoints:   []string{filepath.Join(dir, entries[parts[1]])},
-			Outfile:       filepath.Join(dir, "cdk.out", assetPath, "index.js"),
+			EntryPoints:   []string{filepath.Join(dir, entry)},
+			Outfile:       filepath.Join(tmp, assetPath, "index.js"),
 			AbsWorkingDir: dir,
 			Bundle:        true,
 			Platform:      api.PlatformNode,
@@ -86,14 +145,27 @@ func synth(t *testing.T) string {
 			LogLevel:      api.LogLevelSilent,
 		})
 		if len(res.Errors) > 0 {
-			t.Fatalf("bundling %s: %v", entries[parts[1]], res.Errors)
+			t.Fatalf("bundling %s: %v", entry, res.Errors)
 		}
-		bundled++
 	}
-	if bundled != len(entries) {
-		t.Fatalf("bundled %d functions, want %d", bundled, len(entries))
+	if err := os.Rename(tmp, cache); err != nil {
+		if _, statErr := os.Stat(cache); statErr != nil {
+			t.Fatalf("caching the bundles: %v", err)
+		}
 	}
-	return filepath.Join(dir, "cdk.out")
+	return cache
+}
+
+// esbuildVersion is the version of the esbuild module this test links.
+func esbuildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			if m.Path == "github.com/evanw/esbuild" {
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
 }
 
 // connectionInfo is what the $default handler reports: GetConnection's

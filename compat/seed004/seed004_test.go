@@ -225,6 +225,26 @@ func TestSeed004Chat(t *testing.T) {
 	send(ctx, t, carol, "anyone?")
 	expectChat(t, "carol", carol, "anyone?")
 
+	// The article's page sends the route key "onMessage", which no route
+	// matches and there is no $default: API Gateway answers the sender
+	// with its Forbidden frame and nobody else hears anything.
+	if err := carol.Send(ctx, `{"action":"onMessage","data":{"message":"lost"}}`); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := carol.Next(15 * time.Second)
+	var forbidden struct {
+		Message      string `json:"message"`
+		ConnectionID string `json:"connectionId"`
+		RequestID    string `json:"requestId"`
+	}
+	if err != nil || json.Unmarshal([]byte(raw), &forbidden) != nil || forbidden.Message != "Forbidden" ||
+		forbidden.ConnectionID == "" || forbidden.RequestID == "" {
+		t.Fatalf("unmatched route key: %q, %v", raw, err)
+	}
+	send(ctx, t, alice, "still here")
+	expectChat(t, "alice", alice, "still here")
+	expectChat(t, "bob", bob, "still here")
+
 	// Carol leaves: $disconnect forgets her and deletes the empty room.
 	carol.Close()
 	compattest.Eventually(t, 15*time.Second, "the empty room to be deleted", func() bool {
