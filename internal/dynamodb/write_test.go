@@ -270,3 +270,61 @@ func TestClientRequestTokenWindow(t *testing.T) {
 		t.Errorf("item = %v", g.Item)
 	}
 }
+
+// TestIndexBackfillUnderWrites adds a GSI while writers run: afterwards the
+// index holds exactly the items that carry its key.
+func TestIndexBackfillUnderWrites(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	if err := createTable2(c, "backfill"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				item := map[string]types.AttributeValue{"pk": s(fmt.Sprintf("w%d-%d", w, i%50)), "g": s(fmt.Sprint("g", i%3))}
+				if i%4 == 0 {
+					delete(item, "g") // sparse: some items leave the index
+				}
+				if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("backfill"), Item: item}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String("backfill"),
+		AttributeDefinitions: []types.AttributeDefinition{ad("g", "S")},
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+			IndexName: aws.String("byG"), KeySchema: []types.KeySchemaElement{ks("g", "HASH")},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}}}))
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	withG := 0
+	p := dynamodb.NewScanPaginator(c, &dynamodb.ScanInput{TableName: aws.String("backfill")})
+	for p.HasMorePages() {
+		for _, it := range must[*dynamodb.ScanOutput](t)(p.NextPage(bg)).Items {
+			if it["g"] != nil {
+				withG++
+			}
+		}
+	}
+	idx := 0
+	ip := dynamodb.NewScanPaginator(c, &dynamodb.ScanInput{TableName: aws.String("backfill"), IndexName: aws.String("byG")})
+	for ip.HasMorePages() {
+		idx += len(must[*dynamodb.ScanOutput](t)(ip.NextPage(bg)).Items)
+	}
+	if idx != withG || withG == 0 {
+		t.Errorf("index has %d entries, table has %d items with the key", idx, withG)
+	}
+}
