@@ -1,0 +1,66 @@
+package dynamodb
+
+import (
+	"context"
+
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+)
+
+type deleteItemInput struct {
+	TableName                           *string                 `json:"TableName"`
+	Key                                 attr.Item               `json:"Key"`
+	ConditionExpression                 *string                 `json:"ConditionExpression"`
+	ExpressionAttributeNames            map[string]string       `json:"ExpressionAttributeNames"`
+	ExpressionAttributeValues           exprValues              `json:"ExpressionAttributeValues"`
+	ReturnValues                        string                  `json:"ReturnValues"`
+	ReturnConsumedCapacity              string                  `json:"ReturnConsumedCapacity"`
+	ReturnItemCollectionMetrics         string                  `json:"ReturnItemCollectionMetrics"`
+	ReturnValuesOnConditionCheckFailure string                  `json:"ReturnValuesOnConditionCheckFailure"`
+	Expected                            map[string]expectedAttr `json:"Expected"`
+	ConditionalOperator                 string                  `json:"ConditionalOperator"`
+}
+
+func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeItemOutput, error) {
+	var c constraints
+	name := tableName(in.TableName, &c, "tableName", 1)
+	if len(c) > 0 {
+		return nil, c.err()
+	}
+	if in.Key == nil {
+		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
+	}
+	checkReturnValues(&c, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
+		return nil, validation("Return values set to invalid value")
+	}
+	cond, err := s.conditionOf(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.Expected, in.ConditionalOperator)
+	if err != nil {
+		return nil, err
+	}
+	t, m, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKey(m, in.Key); err != nil {
+		return nil, err
+	}
+	res, err := s.writeOne(writeReq{
+		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure,
+		needOld: in.ReturnValues == "ALL_OLD" || wantsCapacity(in.ReturnConsumedCapacity),
+		mutate:  func(*tableMeta, attr.Item) (attr.Item, error) { return nil, nil },
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &writeItemOutput{
+		ConsumedCapacity:      consumed(in.ReturnConsumedCapacity, res.m, res.units.table, res.units.indexes, noSplit),
+		ItemCollectionMetrics: collectionMetrics(in.ReturnItemCollectionMetrics, res.m, in.Key),
+	}
+	if in.ReturnValues == "ALL_OLD" && res.old != nil {
+		out.Attributes = res.old
+	}
+	return out, nil
+}
