@@ -19,11 +19,13 @@ type keysAndAttributes struct {
 	AttributesToGet          []string          `json:"AttributesToGet,omitempty"`
 }
 
+// batchGetInput is BatchGetItem's request.
 type batchGetInput struct {
 	RequestItems           map[string]*keysAndAttributes `json:"RequestItems"`
 	ReturnConsumedCapacity string                        `json:"ReturnConsumedCapacity"`
 }
 
+// batchGetOutput is BatchGetItem's response.
 type batchGetOutput struct {
 	Responses        map[string][]attr.Item        `json:"Responses"`
 	UnprocessedKeys  map[string]*keysAndAttributes `json:"UnprocessedKeys"`
@@ -33,6 +35,7 @@ type batchGetOutput struct {
 // batchResponseLimit is BatchGetItem's response size limit (16 MB).
 const batchResponseLimit = 16 << 20
 
+// batchGetItem serves BatchGetItem.
 func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGetOutput, error) {
 	if len(in.RequestItems) == 0 {
 		return nil, validation("The requestItems parameter is required for BatchGetItem")
@@ -141,12 +144,14 @@ type writeRequest struct {
 	DeleteRequest *deleteRequest `json:"DeleteRequest,omitempty"`
 }
 
+// batchWriteInput is BatchWriteItem's request.
 type batchWriteInput struct {
 	RequestItems                map[string][]writeRequest `json:"RequestItems"`
 	ReturnConsumedCapacity      string                    `json:"ReturnConsumedCapacity"`
 	ReturnItemCollectionMetrics string                    `json:"ReturnItemCollectionMetrics"`
 }
 
+// batchWriteOutput is BatchWriteItem's response.
 type batchWriteOutput struct {
 	UnprocessedItems      map[string][]writeRequest           `json:"UnprocessedItems"`
 	ConsumedCapacity      []*consumedCapacity                 `json:"ConsumedCapacity,omitempty"`
@@ -161,6 +166,8 @@ type stagedWrite struct {
 	item attr.Item // Put: the item; Delete/Update: the key
 }
 
+// batchWriteItem serves BatchWriteItem: every request is validated first,
+// then all are committed in one durable batch.
 func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*batchWriteOutput, error) {
 	if len(in.RequestItems) == 0 {
 		return nil, validation("The requestItems parameter is required for BatchWriteItem")

@@ -11,10 +11,12 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// createTableOutput is CreateTable's response.
 type createTableOutput struct {
 	TableDescription *tableDescription `json:"TableDescription"`
 }
 
+// createTable serves CreateTable: the table is ACTIVE when the call returns.
 func (s *Service) createTable(ctx context.Context, in *createTableInput) (*createTableOutput, error) {
 	if in.TableName == nil {
 		return nil, validation("The parameter 'TableName' is required but was not present in the request")

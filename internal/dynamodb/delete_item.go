@@ -6,6 +6,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 )
 
+// deleteItemInput is DeleteItem's request.
 type deleteItemInput struct {
 	TableName                           *string                 `json:"TableName"`
 	Key                                 attr.Item               `json:"Key"`
@@ -20,6 +21,7 @@ type deleteItemInput struct {
 	ConditionalOperator                 string                  `json:"ConditionalOperator"`
 }
 
+// deleteItem serves DeleteItem.
 func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

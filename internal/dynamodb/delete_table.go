@@ -6,10 +6,12 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// deleteTableOutput is DeleteTable's response.
 type deleteTableOutput struct {
 	TableDescription *tableDescription `json:"TableDescription"`
 }
 
+// deleteTable serves DeleteTable: definition and data go in one atomic batch.
 func (s *Service) deleteTable(ctx context.Context, in *tableNameInput) (*deleteTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

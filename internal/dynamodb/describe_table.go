@@ -117,10 +117,12 @@ func (s *Service) stats(t *table, m *tableMeta) *tableStats {
 	return st
 }
 
+// describeTableOutput is DescribeTable's response.
 type describeTableOutput struct {
 	Table *tableDescription `json:"Table"`
 }
 
+// describeTable serves DescribeTable, with exact item counts and sizes.
 func (s *Service) describeTable(ctx context.Context, in *tableNameInput) (*describeTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

@@ -7,6 +7,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 )
 
+// getItemInput is GetItem's request.
 type getItemInput struct {
 	TableName                *string           `json:"TableName"`
 	Key                      attr.Item         `json:"Key"`
@@ -17,6 +18,7 @@ type getItemInput struct {
 	ReturnConsumedCapacity   string            `json:"ReturnConsumedCapacity"`
 }
 
+// getItemOutput is GetItem's response.
 type getItemOutput struct {
 	Item             attr.Item         `json:"Item,omitempty"`
 	ConsumedCapacity *consumedCapacity `json:"ConsumedCapacity,omitempty"`
@@ -38,6 +40,7 @@ func projectionOf(pe *string, names map[string]string, atg []string) ([]expr.Pat
 	return p.Projection, nil
 }
 
+// getItem serves GetItem (every read is strongly consistent).
 func (s *Service) getItem(ctx context.Context, in *getItemInput) (*getItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

@@ -6,11 +6,14 @@ import (
 	"sort"
 )
 
+// listTablesOutput is ListTables' response.
 type listTablesOutput struct {
 	TableNames             []string `json:"TableNames"`
 	LastEvaluatedTableName string   `json:"LastEvaluatedTableName,omitempty"`
 }
 
+// listTables serves ListTables in name order, paginated by
+// ExclusiveStartTableName.
 func (s *Service) listTables(ctx context.Context, in *listTablesInput) (*listTablesOutput, error) {
 	limit := 100
 	if in.Limit != nil {

@@ -16,6 +16,7 @@ type endpoint struct {
 	CachePeriodInMinutes int64  `json:"CachePeriodInMinutes"`
 }
 
+// describeEndpoints serves DescribeEndpoints with AWS's regional address.
 func (s *Service) describeEndpoints(ctx context.Context, in *struct{}) (*describeEndpointsOutput, error) {
 	return &describeEndpointsOutput{[]endpoint{{Address: "dynamodb." + s.region + ".amazonaws.com", CachePeriodInMinutes: 1440}}}, nil
 }
@@ -27,6 +28,7 @@ type describeLimitsOutput struct {
 	TableMaxWriteCapacityUnits   int64 `json:"TableMaxWriteCapacityUnits"`
 }
 
+// describeLimits serves DescribeLimits with AWS's default account limits.
 func (s *Service) describeLimits(ctx context.Context, in *struct{}) (*describeLimitsOutput, error) {
 	return &describeLimitsOutput{80000, 80000, 40000, 40000}, nil
 }
@@ -63,6 +65,7 @@ func (s *Service) tableOfArn(arn *string) (*table, error) {
 	return t, nil
 }
 
+// tagResource serves TagResource on a table ARN.
 func (s *Service) tagResource(ctx context.Context, in *tagResourceInput) (*struct{}, error) {
 	if in.Tags == nil {
 		return nil, constraintErrors([]string{"Value null at 'tags' failed to satisfy constraint: Member must not be null"})
@@ -87,6 +90,7 @@ func (s *Service) tagResource(ctx context.Context, in *tagResourceInput) (*struc
 	})
 }
 
+// untagResource serves UntagResource on a table ARN.
 func (s *Service) untagResource(ctx context.Context, in *tagResourceInput) (*struct{}, error) {
 	if in.TagKeys == nil {
 		return nil, constraintErrors([]string{"Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"})
@@ -114,6 +118,7 @@ type listTagsOutput struct {
 	Tags []tag `json:"Tags"`
 }
 
+// listTagsOfResource serves ListTagsOfResource.
 func (s *Service) listTagsOfResource(ctx context.Context, in *tagResourceInput) (*listTagsOutput, error) {
 	t, err := s.tableOfArn(in.ResourceArn)
 	if err != nil {
@@ -150,6 +155,8 @@ type continuousBackupsOutput struct {
 	} `json:"ContinuousBackupsDescription"`
 }
 
+// describeContinuousBackups serves DescribeContinuousBackups (backups are not
+// emulated; PITR reports DISABLED).
 func (s *Service) describeContinuousBackups(ctx context.Context, in *tableNameInput) (*continuousBackupsOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)

@@ -6,6 +6,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 )
 
+// putItemInput is PutItem's request.
 type putItemInput struct {
 	TableName                           *string                 `json:"TableName"`
 	Item                                attr.Item               `json:"Item"`
@@ -20,12 +21,14 @@ type putItemInput struct {
 	ConditionalOperator                 string                  `json:"ConditionalOperator"`
 }
 
+// writeItemOutput is the response of PutItem, UpdateItem and DeleteItem.
 type writeItemOutput struct {
 	Attributes            attr.Item              `json:"Attributes,omitempty"`
 	ConsumedCapacity      *consumedCapacity      `json:"ConsumedCapacity,omitempty"`
 	ItemCollectionMetrics *itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
 }
 
+// putItem serves PutItem.
 func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

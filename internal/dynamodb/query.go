@@ -8,6 +8,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// query serves Query on a table or a secondary index.
 func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

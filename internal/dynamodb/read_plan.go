@@ -11,6 +11,7 @@ import (
 // pageLimit is the most data one Query or Scan page reads (1 MB).
 const pageLimit = 1 << 20
 
+// queryInput is the request of Query and Scan.
 type queryInput struct {
 	TableName                 *string              `json:"TableName"`
 	IndexName                 *string              `json:"IndexName"`
@@ -34,6 +35,7 @@ type queryInput struct {
 	TotalSegments             *int64               `json:"TotalSegments"`
 }
 
+// queryOutput is the response of Query and Scan.
 type queryOutput struct {
 	Items            []attr.Item       `json:"Items,omitempty"`
 	Count            int               `json:"Count"`

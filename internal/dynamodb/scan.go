@@ -8,6 +8,8 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// scan serves Scan, including parallel scans (segments by partition key
+// hash).
 func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

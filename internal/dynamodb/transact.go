@@ -33,6 +33,7 @@ type transactAction struct {
 	ProjectionExpression                *string           `json:"ProjectionExpression"`
 }
 
+// transactWriteInput is TransactWriteItems' request.
 type transactWriteInput struct {
 	TransactItems               []transactWriteItem `json:"TransactItems"`
 	ClientRequestToken          *string             `json:"ClientRequestToken"`
@@ -40,6 +41,7 @@ type transactWriteInput struct {
 	ReturnItemCollectionMetrics string              `json:"ReturnItemCollectionMetrics"`
 }
 
+// transactWriteOutput is TransactWriteItems' response.
 type transactWriteOutput struct {
 	ConsumedCapacity      []*consumedCapacity                 `json:"ConsumedCapacity,omitempty"`
 	ItemCollectionMetrics map[string][]*itemCollectionMetrics `json:"ItemCollectionMetrics,omitempty"`
@@ -72,6 +74,8 @@ func transactItemsString(n int) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
+// transactWriteItems serves TransactWriteItems: all actions are checked under
+// their item locks and committed in one batch, or none is.
 func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput) (*transactWriteOutput, error) {
 	var c constraints
 	switch {
@@ -309,6 +313,7 @@ func (s *Service) prepareTxOp(ti transactWriteItem) (*txOp, error) {
 	return op, nil
 }
 
+// transactGetInput is TransactGetItems' request.
 type transactGetInput struct {
 	TransactItems []struct {
 		Get *transactAction `json:"Get"`
@@ -320,11 +325,13 @@ type itemResponse struct {
 	Item attr.Item `json:"Item,omitempty"`
 }
 
+// transactGetOutput is TransactGetItems' response.
 type transactGetOutput struct {
 	Responses        []itemResponse      `json:"Responses"`
 	ConsumedCapacity []*consumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 
+// transactGetItems serves TransactGetItems from one snapshot.
 func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*transactGetOutput, error) {
 	var c constraints
 	switch {

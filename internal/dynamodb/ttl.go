@@ -29,6 +29,7 @@ type updateTTLOutput struct {
 	TimeToLiveSpecification ttlSpecOut `json:"TimeToLiveSpecification"`
 }
 
+// updateTimeToLive serves UpdateTimeToLive.
 func (s *Service) updateTimeToLive(ctx context.Context, in *updateTTLInput) (*updateTTLOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
@@ -115,6 +116,7 @@ type describeTTLOutput struct {
 	} `json:"TimeToLiveDescription"`
 }
 
+// describeTimeToLive serves DescribeTimeToLive.
 func (s *Service) describeTimeToLive(ctx context.Context, in *tableNameInput) (*describeTTLOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)

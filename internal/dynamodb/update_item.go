@@ -7,6 +7,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 )
 
+// updateItemInput is UpdateItem's request.
 type updateItemInput struct {
 	TableName                           *string                    `json:"TableName"`
 	Key                                 attr.Item                  `json:"Key"`
@@ -114,6 +115,8 @@ func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (at
 	return next, nil
 }
 
+// updateItem serves UpdateItem, creating the item when absent as DynamoDB
+// does.
 func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeItemOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 1)

@@ -7,10 +7,13 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// updateTableOutput is UpdateTable's response.
 type updateTableOutput struct {
 	TableDescription *tableDescription `json:"TableDescription"`
 }
 
+// updateTable serves UpdateTable: billing, throughput, streams and GSI create
+// (backfilled before returning), update and delete.
 func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updateTableOutput, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
