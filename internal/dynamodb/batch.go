@@ -11,6 +11,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// keysAndAttributes is one table's entry in BatchGetItem.
 type keysAndAttributes struct {
 	Keys                     []attr.Item       `json:"Keys"`
 	ProjectionExpression     *string           `json:"ProjectionExpression,omitempty"`
@@ -139,6 +140,7 @@ type deleteRequest struct {
 	Key attr.Item `json:"Key"`
 }
 
+// writeRequest is one BatchWriteItem request (a put or a delete).
 type writeRequest struct {
 	PutRequest    *putRequest    `json:"PutRequest,omitempty"`
 	DeleteRequest *deleteRequest `json:"DeleteRequest,omitempty"`

@@ -88,6 +88,7 @@ func (m *tableMeta) indexes() []*indexMeta {
 	return append(append([]*indexMeta{}, m.LSIs...), m.GSIs...)
 }
 
+// index finds a secondary index by name.
 func (m *tableMeta) index(name string) *indexMeta {
 	for _, ix := range m.indexes() {
 		if ix.Name == name {
@@ -115,6 +116,7 @@ type table struct {
 	deleted atomic.Bool
 }
 
+// tableStats are DescribeTable's counts, valid for one write generation.
 type tableStats struct {
 	gen     uint64
 	count   int64
@@ -146,6 +148,7 @@ func (m *tableMeta) primaryKeyBytes(dst []byte, it attr.Item) []byte {
 	return dst
 }
 
+// itemKey is the store key of the item in the table.
 func (m *tableMeta) itemKey(it attr.Item) []byte {
 	return m.primaryKeyBytes(indexPrefix(m.Num, baseIndex), it)
 }
@@ -243,6 +246,7 @@ func (s *Service) loadTables() error {
 	return it.Err()
 }
 
+// saveMeta adds the table definition to b.
 func (s *Service) saveMeta(b *storage.Batch, m *tableMeta) {
 	v, _ := json.Marshal(m)
 	b.Set(metaKey(m.Name), v)

@@ -238,6 +238,8 @@ func defNames(defs map[string]string) string {
 	return strings.Join(n, ", ")
 }
 
+// throughput validates ProvisionedThroughput against the billing mode (for
+// the table, or for index when named).
 func throughput(billing string, pt *throughputIn, index string) (int64, int64, error) {
 	if billing == "PAY_PER_REQUEST" {
 		if pt != nil && (pt.ReadCapacityUnits != nil || pt.WriteCapacityUnits != nil) {
@@ -260,6 +262,7 @@ func throughput(billing string, pt *throughputIn, index string) (int64, int64, e
 	return *pt.ReadCapacityUnits, *pt.WriteCapacityUnits, nil
 }
 
+// buildIndex validates one GSI or LSI definition and assigns its store id.
 func (s *Service) buildIndex(m *tableMeta, in indexIn, defs map[string]string, local bool, seen map[string]bool) (*indexMeta, error) {
 	if len(in.IndexName) < 3 || len(in.IndexName) > 255 || !tableNamePattern.MatchString(in.IndexName) {
 		return nil, constraintErrors([]string{fmt.Sprintf("Value '%s' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.IndexName)})

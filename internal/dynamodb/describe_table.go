@@ -8,6 +8,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
+// tableArn is the table's ARN in the service's region and account.
 func (s *Service) tableArn(name string) string {
 	return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.region, s.acct, name)
 }
@@ -53,6 +54,7 @@ func (s *Service) describe(t *table, m *tableMeta, status string, withStats bool
 	return d
 }
 
+// describeIndex builds one index description.
 func (s *Service) describeIndex(m *tableMeta, ix *indexMeta, st *tableStats) indexOut {
 	o := indexOut{
 		IndexName:  ix.Name,

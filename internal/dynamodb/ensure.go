@@ -147,6 +147,7 @@ func throughputOf(p *app.ProvisionedThroughput) *throughputIn {
 	return &throughputIn{&r, &w}
 }
 
+// secondaryIndexInput converts an app model index into a CreateTable index.
 func secondaryIndexInput(ix app.SecondaryIndex, billing string) indexIn {
 	in := indexIn{IndexName: ix.IndexName, KeySchema: keysOf(ix.KeySchema),
 		Projection: &projection{ProjectionType: ix.Projection.ProjectionType, NonKeyAttributes: ix.Projection.NonKeyAttributes}}

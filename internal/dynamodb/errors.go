@@ -35,10 +35,12 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Type + ": " + e.Message }
 
+// validationf is a ValidationException with a formatted message.
 func validationf(format string, args ...any) *apiError {
 	return &apiError{Type: typeValidation, Message: fmt.Sprintf(format, args...)}
 }
 
+// validation is a ValidationException with msg.
 func validation(msg string) *apiError { return &apiError{Type: typeValidation, Message: msg} }
 
 // constraintErrors words coral's constraint failures:
@@ -51,16 +53,19 @@ func constraintErrors(msgs []string) *apiError {
 	return validationf("%d validation %s detected: %s", len(msgs), noun, strings.Join(msgs, "; "))
 }
 
+// notFound is the ResourceNotFoundException of data operations.
 func notFound() *apiError {
 	return &apiError{Type: typeResourceNotFound, Message: "Requested resource not found"}
 }
 
+// notFoundTable is the ResourceNotFoundException of table operations.
 func notFoundTable(name string) *apiError {
 	return &apiError{Type: typeResourceNotFound, Message: "Requested resource not found: Table: " + name + " not found"}
 }
 
 func inUse(msg string) *apiError { return &apiError{Type: typeResourceInUse, Message: msg} }
 
+// internal wraps an unexpected failure as a 500 InternalServerError.
 func internal(err error) *apiError {
 	return &apiError{Type: typeInternal, Message: "Internal server error: " + err.Error(), Status: http.StatusInternalServerError}
 }

@@ -33,6 +33,8 @@ type parsedExprs struct {
 	Projection []expr.Path
 }
 
+// prefixed adds the "Invalid XExpression: " prefix DynamoDB puts on
+// expression errors.
 func prefixed(kind string, err error) error {
 	if e, ok := err.(*expr.Error); ok {
 		return validation("Invalid " + kind + ": " + e.Msg)

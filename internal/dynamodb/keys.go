@@ -97,6 +97,9 @@ func checkItem(m *tableMeta, it attr.Item, forUpdate bool) error {
 	return nil
 }
 
+// checkIndexKeys validates the item's values of secondary index key
+// attributes (absent is fine: indexes are sparse), in index name order as
+// DynamoDB reports them.
 func checkIndexKeys(m *tableMeta, it attr.Item, forUpdate bool) error {
 	idx := m.indexes()
 	sort.Slice(idx, func(i, j int) bool { return idx[i].Name < idx[j].Name })

@@ -33,6 +33,8 @@ func (s *Service) describeLimits(ctx context.Context, in *struct{}) (*describeLi
 	return &describeLimitsOutput{80000, 80000, 40000, 40000}, nil
 }
 
+// tagResourceInput is the request of TagResource, UntagResource and
+// ListTagsOfResource.
 type tagResourceInput struct {
 	ResourceArn *string  `json:"ResourceArn"`
 	Tags        []tag    `json:"Tags"`

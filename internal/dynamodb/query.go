@@ -104,6 +104,7 @@ type keyCondition struct {
 	v1, v2 *attr.Value
 }
 
+// bounds turns the sort key condition into the store key range under prefix.
 func (k *keyCondition) bounds(prefix []byte) ([]byte, []byte) {
 	end := storage.PrefixEnd(prefix)
 	switch k.op {
@@ -129,6 +130,7 @@ func (k *keyCondition) bounds(prefix []byte) ([]byte, []byte) {
 
 func clone(b []byte) []byte { return append(make([]byte, 0, len(b)+32), b...) }
 
+// flattenAnd lists the conjuncts of an AND tree.
 func flattenAnd(c expr.Cond, out []expr.Cond) []expr.Cond {
 	if a, ok := c.(*expr.And); ok {
 		return flattenAnd(a.R, flattenAnd(a.L, out))

@@ -99,6 +99,9 @@ type readPlan struct {
 	segment    func(attr.Item) bool
 }
 
+// runPlan reads one Query or Scan page: it evaluates items in key order,
+// stops at Limit or after 1 MB read, and returns LastEvaluatedKey when it
+// stopped early.
 func (s *Service) runPlan(p *readPlan) (*queryOutput, error) {
 	lower, upper := p.lower, p.upper
 	if p.start != nil {
@@ -240,6 +243,7 @@ func selectPlan(sel string, proj []expr.Path, hasProj bool, m *tableMeta, ix *in
 	return false, fetchBase, nil
 }
 
+// commonReadChecks validates the parameters Query and Scan share.
 func commonReadChecks(in *queryInput, c *constraints, scan bool) {
 	if in.Limit != nil && *in.Limit < 1 {
 		// DynamoDB words this differently for Query and Scan.

@@ -108,6 +108,7 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// handler runs one operation on a request body.
 type handler func(s *Service, ctx context.Context, body []byte) (any, error)
 
 var operations = map[string]handler{
