@@ -235,16 +235,21 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &apiError{Type: typeUnknownOperation})
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
-	if err != nil {
+	in := getBuffer()
+	defer putBuffer(in)
+	if r.ContentLength > 0 && r.ContentLength <= maxRequestBody {
+		in.Grow(int(r.ContentLength))
+	}
+	if _, err := in.ReadFrom(io.LimitReader(r.Body, maxRequestBody+1)); err != nil {
 		s.writeError(w, &apiError{Type: typeSerialization, Message: err.Error()})
 		return
 	}
-	if len(body) > maxRequestBody {
+	if in.Len() > maxRequestBody {
 		s.writeError(w, validation("Request size exceeded the maximum allowed size"))
 		return
 	}
-	resp, err := s.safeCall(h, r.Context(), body, op)
+	// Decoding copies everything it keeps, so the body buffer is reused.
+	resp, err := s.safeCall(h, r.Context(), in.Bytes(), op)
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {
@@ -256,8 +261,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var out []byte
 	if a, ok := resp.(jsonAppender); ok {
-		var buf bytes.Buffer
-		if err = a.appendJSON(&buf); err == nil {
+		buf := getBuffer()
+		defer putBuffer(buf)
+		if err = a.appendJSON(buf); err == nil {
 			out = buf.Bytes()
 		}
 	} else {
@@ -268,6 +274,21 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// buffers recycles request and response buffers between requests.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns b to the pool unless it grew large (a batch), so the
+// pool does not pin big buffers.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 // jsonAppender is implemented by the hot responses (items, pages), which
