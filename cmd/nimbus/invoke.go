@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,33 +20,21 @@ func invokeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("nimbus invoke", stderr)
 	eventPath := fs.String("event", "", "event JSON file, or - for standard input (default {})")
 	tmpl := fs.String("template", ".", "project folder or template file (`NIMBUS_TEMPLATE`)")
-	data := fs.String("data", "", "data folder (`NIMBUS_DATA`; default .nimbus/ beside the template)")
-	inMemory := fs.Bool("in-memory", false, "keep tables in memory only (`NIMBUS_IN_MEMORY`)")
-	logFormat := fs.String("log-format", "text", "log format: text or json (`NIMBUS_LOG_FORMAT`)")
-	region := fs.String("region", nimbus.DefaultRegion, "AWS region (`NIMBUS_REGION`)")
-	stage := fs.String("stage", "", "serverless.yml stage (`NIMBUS_STAGE`; default the file's)")
-	params := paramFlag{}
-	fs.Var(params, "param", "template parameter Key=Value, repeatable (`NIMBUS_PARAM`)")
+	flags := addAppFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nimbus invoke FUNCTION [--event FILE|-] [flags]\n\nFUNCTION is a logical id or a function name.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	positional, given, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	if err := envDefaults(fs, given); err != nil {
-		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
-		return 2
+	positional, code, done := parseCommand(fs, args, stderr)
+	if done {
+		return code
 	}
 	if len(positional) != 1 {
 		fs.Usage()
 		return 2
 	}
 	payload := []byte("{}")
+	var err error
 	switch *eventPath {
 	case "":
 	case "-":
@@ -60,26 +46,18 @@ func invokeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nimbus invoke: reading the event: %v\n", err)
 		return 2
 	}
-	logger, err := newLogger(*logFormat, stderr)
+	logger, err := flags.logger(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
 		return 2
 	}
+	cfg := flags.config(logger)
+	cfg.Host, cfg.Port = "127.0.0.1", 0
+	cfg.Template, cfg.FunctionsOnly = *tmpl, true
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := nimbus.New(ctx, nimbus.Config{
-		Host:          "127.0.0.1",
-		Port:          0,
-		DataDir:       *data,
-		InMemory:      *inMemory || boolEnv("NIMBUS_IN_MEMORY"),
-		Template:      *tmpl,
-		Params:        params,
-		Region:        *region,
-		Stage:         *stage,
-		Version:       version,
-		Logger:        logger,
-		FunctionsOnly: true,
-	})
+	srv, err := nimbus.New(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "nimbus invoke: %v\n", err)
 		return 1
