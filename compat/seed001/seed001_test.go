@@ -30,7 +30,8 @@ var jsonHeader = http.Header{"Content-Type": {"application/json"}, "Origin": {"h
 
 func TestSeed001RestLambdaDynamoDB(t *testing.T) {
 	compattest.RequireNode(t)
-	app := compattest.Start(t, ".")
+	// The article's stack is in Seoul, and read.js names that region.
+	app := compattest.StartIn(t, ".", "ap-northeast-2")
 	api := app.API(t, "Api")
 	if api.Protocol != "REST" || api.Stage != "v1" {
 		t.Fatalf("API = %+v", api)

@@ -27,7 +27,7 @@ type proxyResult struct {
 func TestSeed002CustomRuntime(t *testing.T) {
 	compattest.RequireTool(t, "sh", "install a POSIX shell")
 	compattest.RequireTool(t, "curl", "apt-get install curl")
-	app := compattest.Start(t, "service/serverless.yml")
+	app := compattest.Start(t, "serverless.yml")
 	ctx := context.Background()
 
 	// The article's local check, sent as it sends it:

@@ -59,6 +59,8 @@ type API struct {
 // App is a running compat app.
 type App struct {
 	Server *nimbus.Server
+	// Region is the region Nimbus runs in (functions' AWS_REGION).
+	Region string
 	// Edge is the edge URL (what AWS_ENDPOINT_URL is set to).
 	Edge string
 	// APIs by logical id.
@@ -66,8 +68,15 @@ type App struct {
 }
 
 // Start runs `nimbus up template` in process on port 0 with in-memory
-// tables, and stops it when the test ends.
+// tables, in us-east-1, and stops it when the test ends.
 func Start(t testing.TB, template string) *App {
+	t.Helper()
+	return StartIn(t, template, "us-east-1")
+}
+
+// StartIn is Start in another region (`nimbus up --region`), for code that
+// names its region, as the articles' code does.
+func StartIn(t testing.TB, template, region string) *App {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -77,6 +86,7 @@ func Start(t testing.TB, template string) *App {
 		Port:     0,
 		InMemory: true,
 		DataDir:  t.TempDir(),
+		Region:   region,
 		Version:  "compat-test",
 		Logger:   logger,
 	})
@@ -90,7 +100,7 @@ func Start(t testing.TB, template string) *App {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	a := &App{Server: srv, Edge: srv.URL(), APIs: map[string]API{}}
+	a := &App{Server: srv, Region: region, Edge: srv.URL(), APIs: map[string]API{}}
 	var apis []API
 	GetJSON(t, a.Edge+"/_nimbus/apis", &apis)
 	for _, api := range apis {
@@ -114,7 +124,7 @@ func (a *App) API(t testing.TB, logicalID string) API {
 // credentials, as `aws configure` plus --endpoint-url would give.
 func (a *App) AWSConfig() aws.Config {
 	return aws.Config{
-		Region:       "us-east-1",
+		Region:       a.Region,
 		Credentials:  aws.NewCredentialsCache(credentials{}),
 		BaseEndpoint: aws.String(a.Edge),
 		HTTPClient:   http.DefaultClient,
