@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
@@ -86,6 +87,9 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 	if in.ExclusiveStartKey != nil {
 		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey); err != nil {
 			return nil, err
+		}
+		if bytes.Compare(plan.start, lower) < 0 || bytes.Compare(plan.start, upper) >= 0 {
+			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
 		}
 	}
 	out, err := s.runPlan(plan)

@@ -98,6 +98,8 @@ func TestQuery(t *testing.T) {
 		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :v"), ExpressionAttributeValues: vals(":v", "x"), Limit: aws.Int32(0)}, "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("#missing = :p"), ExpressionAttributeValues: vals(":p", "x")}, "Invalid FilterExpression: An expression attribute name used in the document path is not defined; attribute name: #missing"},
 		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk.foo = :p"), ExpressionAttributeValues: vals(":p", "x")}, "KeyConditionExpressions cannot have conditions on nested attributes"},
+		{dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: vals(":p", "p"),
+			ExclusiveStartKey: map[string]types.AttributeValue{"pk": s("other"), "sk": s("001")}}, "The provided starting key is outside query boundaries based on provided conditions"},
 		{dynamodb.QueryInput{}, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."},
 	}
 	for i, ec := range errCases {
