@@ -217,6 +217,9 @@ func legacyUpdates(updates map[string]attributeUpdate) (*expr.Update, error) {
 
 // attributesToGet turns AttributesToGet into projection paths.
 func attributesToGet(names []string) ([]expr.Path, error) {
+	if len(names) == 0 {
+		return nil, constraintErrors([]string{"Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"})
+	}
 	seen := map[string]bool{}
 	paths := make([]expr.Path, 0, len(names))
 	for _, n := range names {
