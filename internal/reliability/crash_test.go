@@ -43,7 +43,7 @@ func TestKillDuringMixedWrites(t *testing.T) {
 			createCrashTable(t, c)
 			m.seed(t, c)
 		} else {
-			m.verify(t, c, cycle)
+			m.verify(t, ddbReader(p.url), cycle)
 		}
 		if cycle == cycles {
 			p.stop(30 * time.Second)

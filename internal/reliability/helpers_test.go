@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
@@ -45,6 +46,10 @@ func repoRoot(t testing.TB) string {
 	return abs
 }
 
+// binEnv names an already built nimbus binary (set for tests re-executed
+// inside a mount namespace).
+const binEnv = "NIMBUS_RELIABILITY_BIN"
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -56,6 +61,9 @@ var (
 // when the tests themselves run with it) and returns its path.
 func nimbusBinary(t testing.TB) string {
 	t.Helper()
+	if p := os.Getenv(binEnv); p != "" {
+		return p
+	}
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "nimbus-reliability-")
 		if buildErr != nil {
@@ -89,29 +97,11 @@ func goTool() string {
 }
 
 func TestMain(m *testing.M) {
-	if fn := os.Getenv(childEnv); fn != "" {
-		os.Exit(runChild(fn))
-	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
 	os.Exit(code)
-}
-
-// childEnv makes the test binary run one of the childMains instead of the
-// tests (used to run a scenario inside a private mount namespace).
-const childEnv = "NIMBUS_RELIABILITY_CHILD"
-
-var childMains = map[string]func() int{}
-
-func runChild(name string) int {
-	f := childMains[name]
-	if f == nil {
-		fmt.Fprintf(os.Stderr, "no child main %q\n", name)
-		return 2
-	}
-	return f()
 }
 
 // proc is a `nimbus up` subprocess.
@@ -245,7 +235,32 @@ func ddbClient(url string) *dynamodb.Client {
 		BaseEndpoint:     aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
 	})
+}
+
+// ddbReader is an SDK client with the SDK's default retries, for reading
+// back what was written: the Go SDK sometimes loses a pooled connection
+// while reading a response body ("use of closed network connection",
+// aws/aws-sdk-go-v2#2737, also seen against AWS) and retries it by
+// default.
+func ddbReader(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		HTTPClient:   awshttp.NewBuildableClient().WithTimeout(30 * time.Second),
+	})
+}
+
+// knownBug skips a check that fails because of a reported, not yet fixed
+// bug (an entry in the team's bug list), unless NIMBUS_KNOWN_BUGS=1 asks to
+// run it anyway.
+func knownBug(t *testing.T, what string) {
+	t.Helper()
+	if b, _ := strconv.ParseBool(os.Getenv("NIMBUS_KNOWN_BUGS")); !b {
+		t.Skipf("known bug, reported and not yet fixed: %s (NIMBUS_KNOWN_BUGS=1 runs it)", what)
+	}
 }
 
 var bg = context.Background()
