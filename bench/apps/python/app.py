@@ -1,0 +1,5 @@
+"""Echo handler for the Nimbus benchmark (bench/): returns its event."""
+
+
+def handler(event, context):
+    return event

@@ -1,0 +1,200 @@
+// Command bench runs Nimbus side by side with the tools users would pick
+// instead (dynalite, moto_server, serverless-offline, lambda-local) on
+// loopback, and writes bench/results/<date>.json and docs/benchmarks.md
+// with SVG charts in docs/images/. See bench/README.md.
+//
+//	go run ./bench            # full run, about 20 minutes on 2 cores
+//	go run ./bench --quick    # every scenario briefly, about 2 minutes
+//	go run ./bench --profile  # also CPU and heap profiles of Nimbus per scenario
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var scenarioNames = []string{"start", "dynamodb", "lambda", "websocket"}
+
+func main() {
+	quick := flag.Bool("quick", false, "run every scenario briefly (about 2 minutes), for smoke tests")
+	profile := flag.Bool("profile", false, "write CPU and heap profiles of Nimbus for each scenario (runs a profiling build of Nimbus)")
+	only := flag.String("only", "", "comma-separated scenarios to run: "+strings.Join(scenarioNames, ","))
+	jsonOut := flag.String("json", "", "results JSON (default bench/results/<date>.json; --quick: bench/results/tmp/)")
+	docOut := flag.String("doc", "", "Markdown report (default docs/benchmarks.md; --quick: bench/results/tmp/)")
+	imgOut := flag.String("images", "", "folder for the SVG charts (default docs/images; --quick: bench/results/tmp/images)")
+	flag.Parse()
+	log.SetFlags(log.Ltime)
+	if err := run(*quick, *profile, *only, *jsonOut, *docOut, *imgOut); err != nil {
+		StopAll()
+		log.Fatal(err)
+	}
+}
+
+func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	cfg, mode := FullConfig(), "full"
+	if quick {
+		cfg, mode = QuickConfig(), "quick"
+	}
+	selected := map[string]bool{}
+	for _, s := range strings.Split(only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if !contains(scenarioNames, s) {
+				return fmt.Errorf("--only: unknown scenario %q (have %s)", s, strings.Join(scenarioNames, ","))
+			}
+			selected[s] = true
+		}
+	}
+	want := func(s string) bool { return len(selected) == 0 || selected[s] }
+
+	started := time.Now()
+	stamp := started.Format("2006-01-02")
+	tmp := filepath.Join(root, "bench", "results", "tmp")
+	if jsonOut == "" {
+		jsonOut = filepath.Join(root, "bench", "results", stamp+".json")
+		if quick {
+			jsonOut = filepath.Join(tmp, stamp+"-quick.json")
+		}
+	}
+	if docOut == "" {
+		docOut = filepath.Join(root, "docs", "benchmarks.md")
+		if quick {
+			docOut = filepath.Join(tmp, "benchmarks-quick.md")
+		}
+	}
+	if imgOut == "" {
+		imgOut = filepath.Join(root, "docs", "images")
+		if quick {
+			imgOut = filepath.Join(tmp, "images")
+		}
+	}
+	work := filepath.Join(tmp, "run-"+started.Format("20060102-150405"))
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	log.Printf("work folder %s", work)
+
+	ctx := context.Background()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		<-sig
+		log.Printf("interrupted: stopping every server")
+		StopAll()
+		os.Exit(130)
+	}()
+
+	res := &Results{Started: started, Mode: mode, Command: commandLine()}
+	res.Commit, _ = RunQuiet(ctx, 10*time.Second, root, nil, "git", "rev-parse", "--short", "HEAD")
+	nodeV, _ := RunQuiet(ctx, 10*time.Second, "", nil, "node", "--version")
+	pyV, _ := RunQuiet(ctx, 10*time.Second, "", nil, "python3", "--version")
+	res.Machine = DescribeMachine(nodeV, strings.TrimPrefix(pyV, "Python "))
+
+	h := newHarness(cfg, root, work, res)
+	log.Printf("building nimbus (go build ./cmd/nimbus)")
+	h.nimbus = filepath.Join(work, "nimbus")
+	if out, err := RunQuiet(ctx, 10*time.Minute, root, nil, "go", "build", "-o", h.nimbus, "./cmd/nimbus"); err != nil {
+		return fmt.Errorf("go build ./cmd/nimbus: %v: %s", err, out)
+	}
+	version, _ := RunQuiet(ctx, 10*time.Second, "", nil, h.nimbus, "version")
+	if profile {
+		h.nimbus = filepath.Join(work, "nimbusprof")
+		if out, err := RunQuiet(ctx, 10*time.Minute, root, nil, "go", "build", "-o", h.nimbus, "./bench/nimbusprof"); err != nil {
+			return fmt.Errorf("go build ./bench/nimbusprof: %v: %s", err, out)
+		}
+		h.profile = filepath.Join(work, "profiles")
+		if err := os.MkdirAll(h.profile, 0o755); err != nil {
+			return err
+		}
+		version += " (profiling build: bench/nimbusprof)"
+	}
+	res.SetSystem(SystemStatus{Name: Nimbus, Version: version + " @ " + res.Commit, What: "this repository, go build ./cmd/nimbus", Status: "ok"})
+	h.InstallPeers(ctx)
+
+	if want("start") {
+		h.ScenarioStart(ctx)
+	}
+	if want("dynamodb") {
+		h.ScenarioDynamoDB(ctx)
+	}
+	if want("lambda") {
+		h.ScenarioLambdaHTTP(ctx)
+	}
+	if want("websocket") {
+		h.ScenarioWebSocket(ctx)
+	}
+	StopAll()
+
+	res.Machine.LoadAfter = LoadAvg()
+	res.Duration = time.Since(started).Round(time.Second).String()
+	res.CheckTargets(cfg)
+	if err := res.WriteJSON(jsonOut); err != nil {
+		return err
+	}
+	notes, err := os.ReadFile(filepath.Join(root, "bench", "notes.md"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := res.WriteReport(docOut, imgOut, string(notes)); err != nil {
+		return err
+	}
+	log.Printf("wrote %s and %s (%s)", rel(root, jsonOut), rel(root, docOut), res.Duration)
+	for _, t := range res.Targets {
+		status := "missed"
+		switch {
+		case t.Missing:
+			status = "not measured"
+		case t.Met:
+			status = "met"
+		}
+		log.Printf("target %-12s %s: %s %s", status, t.Target, FormatValue(t.Measured), t.Unit)
+	}
+	return nil
+}
+
+// repoRoot finds the module root from the working folder upward.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module github.com/nimbus-dev/nimbus\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run from inside the Nimbus repository")
+		}
+		dir = parent
+	}
+}
+
+func commandLine() string {
+	args := []string{"go run ./bench"}
+	args = append(args, os.Args[1:]...)
+	return strings.Join(args, " ")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestRatio(t *testing.T) {
+	fig := func(better Better, median float64) *Figure {
+		return &Figure{Better: better, Summary: Summary{Median: median, N: 1}}
+	}
+	tests := []struct {
+		name   string
+		n, p   *Figure
+		want   float64
+		wantOK bool
+	}{
+		{"higher is better, nimbus wins", fig(Higher, 100), fig(Higher, 25), 4, true},
+		{"higher is better, peer wins", fig(Higher, 25), fig(Higher, 100), 0.25, true},
+		{"lower is better, nimbus wins", fig(Lower, 2), fig(Lower, 10), 5, true},
+		{"lower is better, peer wins", fig(Lower, 10), fig(Lower, 2), 0.2, true},
+		{"missing peer", fig(Lower, 1), nil, 0, false},
+		{"zero", fig(Lower, 0), fig(Lower, 1), 0, false},
+		{"failed peer", fig(Lower, 1), &Figure{Error: "did not start"}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Ratio(tt.n, tt.p)
+			if ok != tt.wantOK || math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("Ratio = %v, %v; want %v, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestResultsAddFindFail(t *testing.T) {
+	var r Results
+	r.Add(Figure{Group: "g", Metric: "m", System: Nimbus, Samples: []float64{3, 1, 2}})
+	r.Fail(Figure{Group: "g", Metric: "m", System: "peer"}, errors.New("no node"))
+	if f := r.Find("g", "m", Nimbus); f == nil || f.Summary.Median != 2 {
+		t.Fatalf("Find nimbus = %+v", f)
+	}
+	if f := r.Find("g", "m", "peer"); f == nil || f.Error != "no node" {
+		t.Fatalf("Find peer = %+v", f)
+	}
+	if f := r.Find("g", "other", Nimbus); f != nil {
+		t.Fatalf("Find other = %+v, want nil", f)
+	}
+	r.SetSystem(SystemStatus{Name: "a", Status: "ok"})
+	r.SetSystem(SystemStatus{Name: "a", Status: "failed"})
+	if len(r.Systems) != 1 || r.Systems[0].Status != "failed" {
+		t.Fatalf("SetSystem did not replace: %+v", r.Systems)
+	}
+}
