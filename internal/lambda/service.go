@@ -41,7 +41,8 @@ type Options struct {
 	// InitTimeout bounds a runtime's init phase (default 10 s, as Lambda).
 	InitTimeout time.Duration
 	// EnforceMemory kills environments whose resident memory exceeds the
-	// function's MemorySize, as Lambda does (Linux only).
+	// function's MemorySize, as Lambda does (Linux only). Without it only
+	// runaways past environment.RunawayFactor times MemorySize are killed.
 	EnforceMemory bool
 	// AsyncRetryDelays are the waits before the two retries of a failed
 	// Event invocation (default 1 s and 2 s; Lambda waits about 1 and 2

@@ -35,11 +35,32 @@ type Config struct {
 	InitTimeout time.Duration
 	MemoryMB    int
 	// EnforceMemory kills an environment whose resident memory exceeds
-	// MemoryMB, as Lambda does (Linux only).
+	// MemoryMB, as Lambda does (Linux only). Without it, only a runaway
+	// (RunawayFactor times MemoryMB) is killed.
 	EnforceMemory bool
 	// Logger receives every line the function writes, plus START, END and
 	// REPORT lines.
 	Logger *slog.Logger
+}
+
+// RunawayFactor bounds an environment's resident memory when EnforceMemory
+// is off: past RunawayFactor times its memory size a function is killed
+// with Runtime.OutOfMemory, so one that allocates without bound cannot take
+// the machine down, while runtimes' local overhead (larger than on Lambda)
+// never comes near it.
+const RunawayFactor = 4
+
+// memoryLimitMB is the resident memory past which an invocation is killed
+// with Runtime.OutOfMemory; 0 when the memory size is unknown.
+func (c *Config) memoryLimitMB() int {
+	switch {
+	case c.MemoryMB <= 0:
+		return 0
+	case c.EnforceMemory:
+		return c.MemoryMB
+	default:
+		return RunawayFactor * c.MemoryMB
+	}
 }
 
 // InitError is a failed init phase: the runtime reported an init error,
@@ -243,7 +264,8 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 	timer := time.NewTimer(e.cfg.Timeout)
 	defer timer.Stop()
 	var tick <-chan time.Time
-	if e.cfg.EnforceMemory && e.cfg.MemoryMB > 0 {
+	limit := e.cfg.memoryLimitMB()
+	if limit > 0 {
 		t := time.NewTicker(25 * time.Millisecond)
 		defer t.Stop()
 		tick = t.C
@@ -268,7 +290,7 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s\nRuntime.ExitError", inv.RequestID, e.status()))
 			}
 		case <-tick:
-			if _, rss := memoryMB(e.Pid()); rss > e.cfg.MemoryMB {
+			if _, rss := memoryMB(e.Pid()); rss > limit {
 				e.Stop()
 				<-e.exited
 				res = exitResult(inv.RequestID, "Runtime.OutOfMemory", "signal: killed")
