@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -47,12 +48,17 @@ func Open(dir string, opts Options) (Store, error) {
 	if opts.NoSync || opts.InMemory {
 		wo = pebble.NoSync
 	}
-	return &pebbleStore{db: db, wo: wo}, nil
+	s := &pebbleStore{db: db, wo: wo}
+	if !opts.InMemory {
+		s.space = newSpaceGuard(dir, po.MemTableSize)
+	}
+	return s, nil
 }
 
 type pebbleStore struct {
-	db *pebble.DB
-	wo *pebble.WriteOptions
+	db    *pebble.DB
+	wo    *pebble.WriteOptions
+	space *spaceGuard // nil in memory
 }
 
 func (s *pebbleStore) Get(key []byte) ([]byte, bool, error) { return get(s.db.Get, key) }
@@ -81,6 +87,15 @@ func (s *pebbleStore) NewIter(o IterOptions) (Iterator, error) {
 func (s *pebbleStore) Apply(b *Batch) error {
 	if len(b.Ops) == 0 {
 		return nil
+	}
+	if s.space != nil {
+		var n uint64
+		for _, op := range b.Ops {
+			n += uint64(len(op.Key) + len(op.Value) + 16)
+		}
+		if err := s.space.admit(n); err != nil {
+			return err
+		}
 	}
 	pb := s.db.NewBatch()
 	defer pb.Close()
@@ -162,8 +177,13 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 	p.l.Error(strings.TrimSpace(fmt.Sprintf(format, args...)))
 }
 
+// Fatalf ends the process: Pebble calls it when it cannot go on (such as a
+// failed log write) and may hold its locks while doing so, so neither
+// returning nor panicking would leave a usable store. Every acknowledged
+// write is already durable; restarting recovers the log.
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := strings.TrimSpace(fmt.Sprintf(format, args...))
-	p.l.Error(msg)
-	panic("pebble: " + msg)
+	p.l.Error("storage failed; stopping so that no write is acknowledged that cannot be kept (restart to recover)", "err", msg)
+	fmt.Fprintln(os.Stderr, "nimbus: storage failed:", msg)
+	os.Exit(70)
 }
