@@ -118,10 +118,15 @@ func (s *pebbleStore) Apply(b *Batch) error {
 
 func (s *pebbleStore) Snapshot() Snapshot { return &pebbleSnapshot{s: s.db.NewSnapshot()} }
 
+// Close flushes the memtable (so the next open replays no log) and closes
+// the store. On a nearly full disk it skips the flush, which could not
+// complete: the log already holds every write.
 func (s *pebbleStore) Close() error {
-	if err := s.db.Flush(); err != nil {
-		s.db.Close()
-		return err
+	if s.space == nil || s.space.admit(0) == nil {
+		if err := s.db.Flush(); err != nil {
+			s.db.Close()
+			return err
+		}
 	}
 	return s.db.Close()
 }
