@@ -31,9 +31,14 @@ type apiError struct {
 	Item map[string]any
 	// Reasons are TransactionCanceledException's CancellationReasons.
 	Reasons []cancellationReason
+	// cause is the underlying failure of an internal error.
+	cause error
 }
 
 func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+
+// Unwrap returns the cause of an internal error.
+func (e *apiError) Unwrap() error { return e.cause }
 
 // validationf is a ValidationException with a formatted message.
 func validationf(format string, args ...any) *apiError {
@@ -67,7 +72,7 @@ func inUse(msg string) *apiError { return &apiError{Type: typeResourceInUse, Mes
 
 // internal wraps an unexpected failure as a 500 InternalServerError.
 func internal(err error) *apiError {
-	return &apiError{Type: typeInternal, Message: "Internal server error: " + err.Error(), Status: http.StatusInternalServerError}
+	return &apiError{Type: typeInternal, Message: "Internal server error: " + err.Error(), Status: http.StatusInternalServerError, cause: err}
 }
 
 // body is the JSON error body.

@@ -2,6 +2,8 @@ package dynamodb
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -170,7 +172,11 @@ func (s *Service) sweepExpired() {
 	now := s.now()
 	for _, t := range tables {
 		if err := s.sweepTable(t, now); err != nil {
-			s.log.Warn("ttl sweep failed", "table", t.meta.Load().Name, "err", err)
+			level := slog.LevelWarn
+			if errors.Is(err, storage.ErrNoSpace) {
+				level = slog.LevelDebug // the writes that failed already say so
+			}
+			s.log.Log(context.Background(), level, "ttl sweep failed", "table", t.meta.Load().Name, "err", err)
 		}
 	}
 }
