@@ -233,11 +233,15 @@ func (e *Env) Addr() string { return e.ln.Addr().String() }
 // Pid is the runtime process id.
 func (e *Env) Pid() int { return e.cmd.Process.Pid }
 
-// Stop kills the runtime's process group and closes its Runtime API.
+// Stop kills the runtime's process group, and the processes it started
+// that left the group, and closes its Runtime API.
 func (e *Env) Stop() {
 	e.stopOnce.Do(func() {
 		if e.cmd != nil && e.cmd.Process != nil {
 			killGroup(e.cmd.Process.Pid)
+			// While the listener is open no other environment can have
+			// the same Runtime API address.
+			killEscaped("AWS_LAMBDA_RUNTIME_API=" + e.Addr())
 		}
 		_ = e.srv.Close()
 	})

@@ -2,10 +2,11 @@ package environment
 
 import (
 	"bytes"
-	"golang.org/x/sys/unix"
 	"os"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 func setParentDeathSignal(attr *syscall.SysProcAttr) {
@@ -38,3 +39,52 @@ func statusKB(status []byte, key string) int {
 
 // fionread is the ioctl that counts unread bytes in a pipe.
 const fionread = unix.TIOCINQ
+
+// killEscaped kills the processes that left the runtime's process group
+// (setsid, double-forked daemons) but still carry marker, the environment's
+// AWS_LAMBDA_RUNTIME_API entry, in their environment, as every descendant
+// of the runtime does unless it cleared it: on Lambda nothing outlives the
+// sandbox. Only processes this user may inspect are seen.
+func killEscaped(marker string) {
+	entry := []byte(marker + "\x00")
+	self := os.Getpid()
+	for range 3 {
+		ents, err := os.ReadDir("/proc")
+		if err != nil {
+			return
+		}
+		killed := 0
+		for _, ent := range ents {
+			pid, err := strconv.Atoi(ent.Name())
+			if err != nil || pid == self {
+				continue
+			}
+			env, err := os.ReadFile("/proc/" + ent.Name() + "/environ")
+			if err != nil || !hasEntry(env, entry) {
+				continue
+			}
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				killed++
+			}
+		}
+		if killed == 0 {
+			return
+		}
+	}
+}
+
+// hasEntry reports whether the NUL-separated environment env holds entry
+// (which ends in NUL) as a whole variable.
+func hasEntry(env, entry []byte) bool {
+	for len(env) > 0 {
+		i := bytes.Index(env, entry)
+		if i < 0 {
+			return false
+		}
+		if i == 0 || env[i-1] == 0 {
+			return true
+		}
+		env = env[i+1:]
+	}
+	return false
+}
