@@ -1,0 +1,5 @@
+raise RuntimeError("the module refuses to load")
+
+
+def handler(event, context):
+    return "unreachable"
