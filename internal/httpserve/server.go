@@ -49,6 +49,10 @@ type Server struct {
 	closeMu  sync.Mutex
 	closed   bool
 	serveErr chan error
+	// states holds each open connection's last state, so Shutdown can
+	// stop waiting once no request is in progress (net/http otherwise
+	// waits up to 5 s for connections that never sent one).
+	states sync.Map
 }
 
 // Listen opens addr ("127.0.0.1:0" for any free port) and prepares to serve
@@ -94,11 +98,33 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 		},
 		serveErr: make(chan error, 2),
 	}
+	s.http.ConnState = s.trackState
 	if s.tls != nil {
 		s.plain = newChanListener(ln.Addr())
 		s.secure = newChanListener(ln.Addr())
 	}
 	return s
+}
+
+// trackState records each connection's state. Hijacked connections
+// (WebSockets) are their handler's to close.
+func (s *Server) trackState(c net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateClosed, http.StateHijacked:
+		s.states.Delete(c)
+	default:
+		s.states.Store(c, state)
+	}
+}
+
+// busy reports whether a request is in progress on any connection.
+func (s *Server) busy() bool {
+	busy := false
+	s.states.Range(func(_, v any) bool {
+		busy = v.(http.ConnState) == http.StateActive
+		return !busy
+	})
+	return busy
 }
 
 // Addr is the address the server listens on.
@@ -181,7 +207,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closed = true
 	s.closeMu.Unlock()
-	err := s.http.Shutdown(ctx)
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- s.http.Shutdown(ctx) }()
+	var err error
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case err = <-shutdown:
+			break wait
+		case <-tick.C:
+			if !s.busy() {
+				// Every request is answered; what is left are idle or
+				// never-used connections.
+				_ = s.http.Close()
+				err = <-shutdown
+				if errors.Is(err, http.ErrServerClosed) {
+					err = nil
+				}
+				break wait
+			}
+		}
+	}
 	s.ln.Close()
 	if s.plain != nil {
 		s.plain.Close()

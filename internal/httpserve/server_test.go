@@ -103,3 +103,28 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 		t.Error("port still accepts after shutdown")
 	}
 }
+
+// TestShutdownDoesNotWaitForUnusedConnections: a client that connects and
+// never sends a request must not hold shutdown up.
+func TestShutdownDoesNotWaitForUnusedConnections(t *testing.T) {
+	srv, err := Listen("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	conn, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("shutdown took %v with an unused connection open", took)
+	}
+}
