@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,7 +32,19 @@ type Pool struct {
 	all      map[*member]struct{}
 	busy     int
 	closed   bool
+	// waiters are invocations waiting briefly for a busy environment to
+	// come free before they start a new one (see WarmWait).
+	waiters  []chan *member
+	warmWait time.Duration
 }
+
+// WarmWait is how long an invocation that finds no idle environment waits
+// for a busy one to finish before starting a new environment. Under a burst
+// of short invocations this reuses a few warm environments instead of
+// starting one process per concurrent request, which on a small machine
+// costs more CPU than the invocations themselves; a slow function still
+// scales out after this short delay, as on Lambda.
+const WarmWait = 3 * time.Millisecond
 
 type member struct {
 	env      *environment.Env
@@ -42,7 +55,15 @@ type member struct {
 // NewPool returns a pool starting environments from cfg. reserved < 0
 // means no reserved concurrency.
 func NewPool(account *Account, cfg environment.Config, reserved int, logger *slog.Logger) *Pool {
-	return &Pool{account: account, cfg: cfg, reserved: reserved, logger: logger, all: map[*member]struct{}{}}
+	return &Pool{account: account, cfg: cfg, reserved: reserved, logger: logger, all: map[*member]struct{}{}, warmWait: WarmWait}
+}
+
+// SetWarmWait changes how long invocations wait for a busy environment
+// (WarmWait by default; 0 starts a new environment at once).
+func (p *Pool) SetWarmWait(d time.Duration) {
+	p.mu.Lock()
+	p.warmWait = d
+	p.mu.Unlock()
 }
 
 // Throttled is the Invoke API's error for a refused invocation.
@@ -100,17 +121,20 @@ func (p *Pool) Invoke(ctx context.Context, inv *environment.Invocation) (*enviro
 var errClosed = &invoke.Error{Type: "ServiceException", Message: "The function is being shut down.", StatusCode: http.StatusInternalServerError}
 
 // acquire reserves concurrency and takes a warm environment when one is
-// idle; m is nil when a new environment must be started from cfg.
+// idle or comes free within WarmWait; m is nil when a new environment must
+// be started from cfg.
 func (p *Pool) acquire() (m *member, cfg environment.Config, gen int, err error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed {
+		p.mu.Unlock()
 		return nil, cfg, 0, errClosed
 	}
 	if p.reserved >= 0 && p.busy >= p.reserved {
+		p.mu.Unlock()
 		return nil, cfg, 0, Throttled(ReasonReserved)
 	}
 	if !p.account.acquire() {
+		p.mu.Unlock()
 		return nil, cfg, 0, Throttled(ReasonAccount)
 	}
 	p.busy++
@@ -124,9 +148,38 @@ func (p *Pool) acquire() (m *member, cfg environment.Config, gen int, err error)
 			continue
 		default:
 		}
-		return m, p.cfg, p.gen, nil
+		cfg, gen = p.cfg, p.gen
+		p.mu.Unlock()
+		return m, cfg, gen, nil
 	}
-	return nil, p.cfg, p.gen, nil
+	if p.busy == 1 || p.warmWait <= 0 {
+		// Nothing runs that could come free: start at once.
+		cfg, gen = p.cfg, p.gen
+		p.mu.Unlock()
+		return nil, cfg, gen, nil
+	}
+	ch := make(chan *member, 1)
+	p.waiters = append(p.waiters, ch)
+	wait := p.warmWait
+	p.mu.Unlock()
+
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case m = <-ch:
+	case <-timer.C:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m == nil {
+		if i := slices.Index(p.waiters, ch); i >= 0 {
+			p.waiters = slices.Delete(p.waiters, i, i+1)
+		} else {
+			// Handed an environment just as the wait ended.
+			m = <-ch
+		}
+	}
+	return m, p.cfg, p.gen, nil
 }
 
 // release ends an invocation; m, when not nil, goes back to the warm pool
@@ -144,6 +197,12 @@ func (p *Pool) release(m *member) {
 		return
 	}
 	m.lastUsed = time.Now()
+	if len(p.waiters) > 0 {
+		ch := p.waiters[0]
+		p.waiters = slices.Delete(p.waiters, 0, 1)
+		ch <- m
+		return
+	}
 	p.idle = append(p.idle, m)
 }
 
