@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -104,6 +105,9 @@ type Server struct {
 	pprof   string
 }
 
+// logSeq numbers log files so every start keeps its own.
+var logSeq atomic.Int64
+
 // NimbusOptions says which app a Nimbus start serves.
 type NimbusOptions struct {
 	Label    string
@@ -150,7 +154,7 @@ func (h *Harness) StartNimbus(ctx context.Context, o NimbusOptions, timeout time
 		env = append(env, "NIMBUS_BENCH_PPROF="+pprofAddr)
 	}
 	p, err := Start(Spec{Name: "nimbus " + o.Label, Path: h.nimbus, Args: args, Dir: o.Dir, Env: env,
-		Log: filepath.Join(h.work, "logs", "nimbus-"+slug(o.Label)+".log")})
+		Log: filepath.Join(h.work, "logs", fmt.Sprintf("nimbus-%s-%d.log", slug(o.Label), logSeq.Add(1)))})
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +294,13 @@ func (h *Harness) StartLambdaLocal(ctx context.Context, timeout time.Duration) (
 	return &Server{Proc: p, System: "lambda-local", URL: "http://" + addr, LambdaURL: "http://" + addr, ReadyIn: ready}, nil
 }
 
-// Stop stops the server, first saving its heap profile when profiling.
+// Built reports whether the server's log says it built a Go function.
+func (s *Server) Built() bool {
+	b, err := os.ReadFile(s.log.Name())
+	return err == nil && strings.Contains(string(b), "building Go function")
+}
+
+// Stop stops the server.
 func (s *Server) Stop() {
 	if s == nil {
 		return

@@ -80,10 +80,23 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
 			imgOut = filepath.Join(tmp, "images")
 		}
 	}
-	work := filepath.Join(tmp, "run-"+started.Format("20060102-150405"))
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	// Scratch space lives outside the repository: Nimbus fingerprints a Go
+	// function's whole module, and logs written inside it would make every
+	// start rebuild. Logs and profiles are copied to bench/results/tmp/.
+	work, err := os.MkdirTemp("", "nimbus-bench-")
+	if err != nil {
 		return err
 	}
+	keep := filepath.Join(tmp, "run-"+started.Format("20060102-150405"))
+	defer func() {
+		for _, sub := range []string{"logs", "profiles"} {
+			if err := copyDir(filepath.Join(work, sub), filepath.Join(keep, sub)); err != nil {
+				log.Printf("keeping %s: %v", sub, err)
+			}
+		}
+		os.RemoveAll(work)
+		log.Printf("logs and profiles of this run: %s", rel(root, keep))
+	}()
 	log.Printf("work folder %s", work)
 
 	ctx := context.Background()
@@ -141,6 +154,9 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
 	res.Machine.LoadAfter = LoadAvg()
 	res.Duration = time.Since(started).Round(time.Second).String()
 	res.CheckTargets(cfg)
+	for i, p := range res.Profiles {
+		res.Profiles[i] = filepath.Join(rel(root, keep), "profiles", filepath.Base(p))
+	}
 	if err := res.WriteJSON(jsonOut); err != nil {
 		return err
 	}
@@ -188,6 +204,28 @@ func commandLine() string {
 	args := []string{"go run ./bench"}
 	args = append(args, os.Args[1:]...)
 	return strings.Join(args, " ")
+}
+
+// copyDir copies the regular files of src (one level) into dst.
+func copyDir(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {

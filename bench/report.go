@@ -74,7 +74,7 @@ func (r *Results) groups() []string {
 	return out
 }
 
-var systemOrder = []string{Nimbus, "dynalite", "moto_server", "serverless-offline", "lambda-local"}
+var systemOrder = []string{Nimbus, NimbusDisk, "dynalite", "moto_server", "serverless-offline", "lambda-local"}
 
 func (r *Results) systemsOf(group string) []string {
 	var out []string
@@ -232,6 +232,9 @@ func (r *Results) WriteReport(docPath, imageDir, notes string) error {
 				var ratios []string
 				n := r.Find(g, metric, Nimbus)
 				for _, s := range systems[1:] {
+					if strings.HasPrefix(s, Nimbus) {
+						continue
+					}
 					if ratio, ok := Ratio(n, r.Find(g, metric, s)); ok {
 						ratios = append(ratios, fmt.Sprintf("%s× %s", ratioText(ratio), s))
 					}

@@ -19,6 +19,10 @@ const (
 // their own names.
 const Nimbus = "nimbus"
 
+// NimbusDisk is Nimbus with tables on disk (its default), shown beside the
+// in-memory figures that compare with in-memory peers.
+const NimbusDisk = "nimbus (on disk)"
+
 // Figure is one measured quantity of one system: its repetitions and their
 // summary. Figures with the same Group and Metric are compared.
 type Figure struct {

@@ -49,7 +49,7 @@ func (h *Harness) ScenarioLambdaHTTP(ctx context.Context) {
 	}
 
 	// Nimbus on the SAM app with the Go function.
-	samData := filepath.Join(h.root, "bench", "results", "tmp", "sam-data")
+	samData := filepath.Join(os.TempDir(), "nimbus-bench-cache", "sam-data")
 	if s, err := h.StartNimbus(ctx, NimbusOptions{Label: "sam go", Template: filepath.Join(h.root, "bench", "apps", "sam"), Data: samData, InMemory: true}, 5*time.Minute); err != nil {
 		h.res.Fail(Figure{Scenario: "http", Group: groupHTTP, Metric: "requests/s (Go)", System: Nimbus, Unit: "req/s", Better: Higher}, err)
 	} else {

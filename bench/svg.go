@@ -29,6 +29,7 @@ type Chart struct {
 // systemColors gives each system a fixed colour so charts read alike.
 var systemColors = map[string]string{
 	Nimbus:               "#2563eb",
+	NimbusDisk:           "#60a5fa",
 	"dynalite":           "#d97706",
 	"moto_server":        "#7c3aed",
 	"serverless-offline": "#dc2626",
