@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,8 +32,15 @@ func main() {
 	jsonOut := flag.String("json", "", "results JSON (default bench/results/<date>.json; --quick: bench/results/tmp/)")
 	docOut := flag.String("doc", "", "Markdown report (default docs/benchmarks.md; --quick: bench/results/tmp/)")
 	imgOut := flag.String("images", "", "folder for the SVG charts (default docs/images; --quick: bench/results/tmp/images)")
+	reportOnly := flag.String("report", "", "measure nothing: rewrite the report and charts from this results JSON (after editing bench/notes.md)")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	if *reportOnly != "" {
+		if err := rewriteReport(*reportOnly, *docOut, *imgOut); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(*quick, *profile, *only, *jsonOut, *docOut, *imgOut); err != nil {
 		StopAll()
 		log.Fatal(err)
@@ -178,6 +186,37 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
 		}
 		log.Printf("target %-12s %s: %s %s", status, t.Target, FormatValue(t.Measured), t.Unit)
 	}
+	return nil
+}
+
+// rewriteReport writes the report of an earlier run from its JSON.
+func rewriteReport(jsonPath, docOut, imgOut string) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return err
+	}
+	var res Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	if docOut == "" {
+		docOut = filepath.Join(root, "docs", "benchmarks.md")
+	}
+	if imgOut == "" {
+		imgOut = filepath.Join(root, "docs", "images")
+	}
+	notes, err := os.ReadFile(filepath.Join(root, "bench", "notes.md"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := res.WriteReport(docOut, imgOut, string(notes)); err != nil {
+		return err
+	}
+	log.Printf("wrote %s from %s", rel(root, docOut), rel(root, jsonPath))
 	return nil
 }
 
