@@ -25,6 +25,10 @@ type Options struct {
 	// ReadHeaderTimeout bounds slow clients sending headers (slowloris).
 	// Zero means 30 seconds.
 	ReadHeaderTimeout time.Duration
+	// BodyIdleTimeout bounds the wait for each part of a request body; a
+	// body that stalls longer fails the read (see bodyDeadline). Zero
+	// means 30 seconds.
+	BodyIdleTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections. Zero means 2 minutes.
 	IdleTimeout time.Duration
 	// WrapPlain wraps the listener of plain (not TLS) connections, and
@@ -79,6 +83,10 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 	if idle == 0 {
 		idle = 2 * time.Minute
 	}
+	bodyIdle := opts.BodyIdleTimeout
+	if bodyIdle == 0 {
+		bodyIdle = 30 * time.Second
+	}
 	wrap := opts.WrapPlain
 	if wrap == nil {
 		wrap = func(l net.Listener) net.Listener { return l }
@@ -89,7 +97,7 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 		tls:    opts.TLS,
 		wrap:   wrap,
 		http: &http.Server{
-			Handler:           h,
+			Handler:           bodyDeadline(h, bodyIdle),
 			ConnContext:       opts.ConnContext,
 			ReadHeaderTimeout: rht,
 			IdleTimeout:       idle,
