@@ -84,7 +84,7 @@ func invokeFn(t *testing.T, c *lambda.Client, fn, event string) (*lambda.InvokeO
 // serving, and the next invocation of the same function works.
 func TestFunctionFaults(t *testing.T) {
 	requireTool(t, "python3", "apt-get install python3")
-	srv := startApp(t, "testdata/faults")
+	srv := startApp(t, "testdata/app")
 	c := lambdaClient(srv.URL())
 
 	type fault struct {
@@ -193,7 +193,7 @@ func alive(pid int) bool {
 // no connection is dropped, and the next broadcast reaches everyone.
 func TestExitDuringBroadcast(t *testing.T) {
 	requireTool(t, "python3", "apt-get install python3")
-	srv := startApp(t, "testdata/faults")
+	srv := startApp(t, "testdata/app")
 	wsURL := apiURL(t, srv.URL(), "WEBSOCKET")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

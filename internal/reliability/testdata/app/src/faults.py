@@ -1,16 +1,12 @@
 """One handler, many ways to fail, chosen by the event's "how"."""
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 
 def handler(event, context):
-    if "requestContext" in event:
-        return websocket(event)
     how = event.get("how", "ok")
     if how == "ok":
         return {"ok": True, "pid": os.getpid()}
@@ -45,24 +41,3 @@ def handler(event, context):
     if how == "big":
         return {"blob": "z" * (7 << 20)}
     return {"unknown": how}
-
-
-def websocket(event):
-    ctx = event["requestContext"]
-    if ctx.get("eventType") != "MESSAGE":
-        return {"statusCode": 200}
-    body = json.loads(event.get("body") or "{}")
-    if body.get("action") == "whoami":
-        post(ctx["connectionId"], json.dumps({"me": ctx["connectionId"]}))
-    elif body.get("action") == "broadcast":
-        for n, target in enumerate(body["targets"]):
-            if n == body.get("exitAfter", -1):
-                os._exit(9)
-            post(target, json.dumps({"from": ctx["connectionId"], "n": n}))
-    return {"statusCode": 200}
-
-
-def post(connection_id, data):
-    url = os.environ["AWS_ENDPOINT_URL"] + "/@connections/" + connection_id
-    req = urllib.request.Request(url, data=data.encode(), method="POST")
-    urllib.request.urlopen(req, timeout=5).read()
