@@ -17,7 +17,7 @@ def handler(event, context):
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/json"},
-        "body": json.dumps({"path": path, "bytes": len(body), "pid": os.getpid()}),
+        "body": json.dumps({"path": path, "bytes": len(body), "pid": os.getpid(), "version": os.environ.get("VERSION")}),
     }
 
 
