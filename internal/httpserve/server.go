@@ -270,10 +270,21 @@ func (s *Server) Close() error {
 	return err
 }
 
-// peekedConn replays the bytes read while sniffing.
+// peekedConn replays the bytes read while sniffing. It keeps the TCP
+// connection's CloseWrite: net/http half-closes a connection after refusing
+// a request (431, 400) so the client reads the whole answer before the
+// close; without it the client gets a reset instead.
 type peekedConn struct {
 	net.Conn
 	first []byte
+}
+
+// CloseWrite half-closes the underlying connection.
+func (c *peekedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 func (c *peekedConn) Read(p []byte) (int, error) {
