@@ -109,6 +109,16 @@ const (
 	stOff
 )
 
+// CloseWrite half-closes the underlying connection, which net/http does
+// after refusing a request (431, 400) so the client reads the whole answer
+// instead of a reset.
+func (c *caseConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 func (c *caseConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {

@@ -77,3 +77,30 @@ func FuzzHeaderWatcher(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusedRequestThroughWatcher: a request net/http refuses itself
+// (headers over the limit) is answered with a 431 the client reads whole,
+// then a clean end: the watcher keeps the connection's CloseWrite.
+func TestRefusedRequestThroughWatcher(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{ConnContext: ConnContext, MaxHeaderBytes: 1 << 16, Handler: http.NotFoundHandler()}
+	go func() { _ = srv.Serve(PreserveHeaderCase(ln)) }()
+	defer srv.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nX-Filler: "+strings.Repeat("a", 200000)+"\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 431 || err != nil {
+		t.Fatalf("got %d %q, read error %v", resp.StatusCode, body, err)
+	}
+}
