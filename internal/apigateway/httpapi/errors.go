@@ -13,7 +13,10 @@ type httpError struct {
 }
 
 var (
-	errNotFound   = &httpError{404, `{"message":"Not Found"}`}
+	errNotFound = &httpError{404, `{"message":"Not Found"}`}
+	// errBadRequest answers a body that cannot be read (malformed chunked
+	// encoding, a client that stalls); AWS's exact text is unpublished.
+	errBadRequest = &httpError{400, `{"message":"Bad Request"}`}
 	errTooLarge   = &httpError{413, `{"message":"Request Entity Too Large"}`}
 	errInternal   = &httpError{500, `{"message":"Internal Server Error"}`}
 	errTimeout    = &httpError{503, `{"message":"Service Unavailable"}`}

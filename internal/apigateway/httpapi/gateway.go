@@ -163,6 +163,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		g.writeError(w, r, errBadRequest)
 		return
 	}
 	m, found, _ := g.router.Find(r.Method, routePath, true)

@@ -33,6 +33,10 @@ var (
 		body: `{"message":"Forbidden"}`, errorType: "ForbiddenException"}
 	errMissingToken = &gatewayError{responseType: "MISSING_AUTHENTICATION_TOKEN", status: 403, message: "Missing Authentication Token",
 		body: `{"message":"Missing Authentication Token"}`, errorType: "MissingAuthenticationTokenException"}
+	// errBadRequest answers a body that cannot be read (malformed chunked
+	// encoding, a client that stalls); AWS's exact text is unpublished.
+	errBadRequest = &gatewayError{status: 400, message: "Bad Request",
+		body: `{"message":"Bad Request"}`, errorType: "BadRequestException"}
 	errTooLarge = &gatewayError{status: 413, message: "HTTP content length exceeded 10485760 bytes.",
 		body: "HTTP content length exceeded 10485760 bytes.", contentType: "text/plain"}
 	errUnsupportedMedia = &gatewayError{responseType: "UNSUPPORTED_MEDIA_TYPE", status: 415, message: "Unsupported Media Type",

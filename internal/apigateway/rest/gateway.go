@@ -182,6 +182,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		g.writeError(w, r, rc, errBadRequest)
 		return
 	}
 	rt := m.Value
