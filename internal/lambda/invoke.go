@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nimbus-dev/nimbus/internal/invoke"
 	"github.com/nimbus-dev/nimbus/internal/lambda/environment"
@@ -49,6 +50,11 @@ func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Resp
 	}
 	if !json.Valid(payload) {
 		return nil, apiError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+	}
+	// JSON is UTF-8 (encoding/json lets invalid bytes through); Lambda's
+	// parser refuses them before the function runs.
+	if i := invalidUTF8(payload); i >= 0 {
+		return nil, apiError("InvalidRequestContentException", fmt.Sprintf("Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte 0x%02x", payload[i]))
 	}
 	s.mu.RLock()
 	prepErr := fn.prepErr
@@ -191,4 +197,20 @@ func invokedARN(base string, req *invoke.Request) string {
 // newTraceID returns an X-Ray trace header as Lambda passes it.
 func newTraceID() string {
 	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), randomHex(24), randomHex(16))
+}
+
+// invalidUTF8 is the offset of the first byte of b that does not start a
+// valid UTF-8 sequence, or -1.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
