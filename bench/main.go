@@ -32,6 +32,8 @@ func main() {
 	jsonOut := flag.String("json", "", "results JSON (default bench/results/<date>.json; --quick: bench/results/tmp/)")
 	docOut := flag.String("doc", "", "Markdown report (default docs/benchmarks.md; --quick: bench/results/tmp/)")
 	imgOut := flag.String("images", "", "folder for the SVG charts (default docs/images; --quick: bench/results/tmp/images)")
+	merge := flag.String("merge", "", "with --only: merge the scenarios run into this earlier results JSON (and rewrite its report)")
+	mergeReason := flag.String("merge-reason", "", "why the scenarios were run again (recorded with --merge)")
 	reportOnly := flag.String("report", "", "measure nothing: rewrite the report and charts from this results JSON (after editing bench/notes.md)")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -41,13 +43,13 @@ func main() {
 		}
 		return
 	}
-	if err := run(*quick, *profile, *only, *jsonOut, *docOut, *imgOut); err != nil {
+	if err := run(*quick, *profile, *only, *jsonOut, *docOut, *imgOut, *merge, *mergeReason); err != nil {
 		StopAll()
 		log.Fatal(err)
 	}
 }
 
-func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
+func run(quick, profile bool, only, jsonOut, docOut, imgOut, merge, mergeReason string) error {
 	root, err := repoRoot()
 	if err != nil {
 		return err
@@ -66,6 +68,24 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
 		}
 	}
 	want := func(s string) bool { return len(selected) == 0 || selected[s] }
+	var base *Results
+	if merge != "" {
+		if len(selected) == 0 {
+			return errors.New("--merge needs --only")
+		}
+		b, err := os.ReadFile(merge)
+		if err != nil {
+			return err
+		}
+		base = &Results{}
+		if err := json.Unmarshal(b, base); err != nil {
+			return fmt.Errorf("%s: %w", merge, err)
+		}
+		if (base.Mode == "quick") != quick {
+			return fmt.Errorf("%s is a %s run: merge runs of the same mode", merge, base.Mode)
+		}
+		jsonOut = merge
+	}
 
 	started := time.Now()
 	stamp := started.Format("2006-01-02")
@@ -161,10 +181,20 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut string) error {
 
 	res.Machine.LoadAfter = LoadAvg()
 	res.Duration = time.Since(started).Round(time.Second).String()
-	res.CheckTargets(cfg)
 	for i, p := range res.Profiles {
 		res.Profiles[i] = filepath.Join(rel(root, keep), "profiles", filepath.Base(p))
 	}
+	if base != nil {
+		var scen []string
+		for _, s := range scenarioNames {
+			if selected[s] {
+				scen = append(scen, s)
+			}
+		}
+		base.Merge(res, scen, mergeReason)
+		res = base
+	}
+	res.CheckTargets(cfg)
 	if err := res.WriteJSON(jsonOut); err != nil {
 		return err
 	}

@@ -144,6 +144,15 @@ func (r *Results) WriteReport(docPath, imageDir, notes string) error {
 		b.WriteString(" — the machine was shared with other work, so absolute figures are noisy; ratios between systems measured minutes apart are the steadier reading")
 	}
 	b.WriteString(".\n\n")
+	for _, mr := range r.Merged {
+		fmt.Fprintf(&b, "Scenarios **%s** come from a later run (`%s`, started %s, took %s, commit `%s`, load %.2f / %.2f / %.2f before, %.2f / %.2f / %.2f after)",
+			strings.Join(mr.Scenarios, ", "), mr.Command, mr.Started.UTC().Format("15:04 MST"), mr.Duration, mr.Commit,
+			mr.LoadBefore[0], mr.LoadBefore[1], mr.LoadBefore[2], mr.LoadAfter[0], mr.LoadAfter[1], mr.LoadAfter[2])
+		if mr.Reason != "" {
+			b.WriteString(": " + mr.Reason)
+		}
+		b.WriteString("; every ratio still compares systems measured in the same run.\n\n")
+	}
 	b.WriteString("Every figure is the **median of its repetitions, with the min–max range** in brackets; charts draw the median as a bar and the range as a line. ")
 	b.WriteString("All systems run on loopback, one at a time, driven by the same client per scenario: the AWS SDK for Go v2 for DynamoDB and Lambda, `wrk` for HTTP, `coder/websocket` for WebSocket. ")
 	b.WriteString("The ratio column says how many times better Nimbus is than each peer (below 1×: the peer wins).\n\n")

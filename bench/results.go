@@ -85,6 +85,42 @@ type Results struct {
 	Figures  []*Figure      `json:"figures"`
 	Targets  []TargetCheck  `json:"targets"`
 	Profiles []string       `json:"profiles,omitempty"`
+	// Merged lists later runs whose scenarios replaced this run's figures.
+	Merged []MergedRun `json:"merged,omitempty"`
+}
+
+// MergedRun is a later run of some scenarios merged into the results.
+type MergedRun struct {
+	Scenarios  []string   `json:"scenarios"`
+	Started    time.Time  `json:"started"`
+	Duration   string     `json:"duration"`
+	Command    string     `json:"command"`
+	Commit     string     `json:"commit"`
+	LoadBefore [3]float64 `json:"load_before"`
+	LoadAfter  [3]float64 `json:"load_after"`
+	Reason     string     `json:"reason,omitempty"`
+}
+
+// Merge replaces r's figures of the given scenarios with those of later.
+func (r *Results) Merge(later *Results, scenarios []string, reason string) {
+	var kept []*Figure
+	for _, f := range r.Figures {
+		if !contains(scenarios, f.Scenario) {
+			kept = append(kept, f)
+		}
+	}
+	for _, f := range later.Figures {
+		if contains(scenarios, f.Scenario) {
+			kept = append(kept, f)
+		}
+	}
+	r.Figures = kept
+	for _, s := range later.Systems {
+		r.SetSystem(s)
+	}
+	r.Profiles = append(r.Profiles, later.Profiles...)
+	r.Merged = append(r.Merged, MergedRun{Scenarios: scenarios, Started: later.Started, Duration: later.Duration, Command: later.Command,
+		Commit: later.Commit, LoadBefore: later.Machine.LoadBefore, LoadAfter: later.Machine.LoadAfter, Reason: reason})
 }
 
 // Add records a figure measured from samples.

@@ -53,3 +53,25 @@ func TestResultsAddFindFail(t *testing.T) {
 		t.Fatalf("SetSystem did not replace: %+v", r.Systems)
 	}
 }
+
+func TestMerge(t *testing.T) {
+	base := &Results{}
+	base.Add(Figure{Scenario: "start", Group: "s", Metric: "m", System: Nimbus, Samples: []float64{1}})
+	base.Add(Figure{Scenario: "dynamodb", Group: "d", Metric: "m", System: "dynalite", Samples: []float64{1}})
+	later := &Results{Systems: []SystemStatus{{Name: "dynalite", Status: "ok"}}}
+	later.Add(Figure{Scenario: "dynamodb", Group: "d", Metric: "m", System: "dynalite", Samples: []float64{5}})
+	later.Add(Figure{Scenario: "lambda", Group: "l", Metric: "m", System: Nimbus, Samples: []float64{9}})
+	base.Merge(later, []string{"dynamodb"}, "dynalite's second table failed")
+	if len(base.Figures) != 2 {
+		t.Fatalf("figures after merge: %d, want 2", len(base.Figures))
+	}
+	if f := base.Find("d", "m", "dynalite"); f == nil || f.Summary.Median != 5 {
+		t.Errorf("dynamodb figure not replaced: %+v", f)
+	}
+	if base.Find("l", "m", Nimbus) != nil {
+		t.Errorf("a scenario not merged came along")
+	}
+	if len(base.Merged) != 1 || base.Merged[0].Reason == "" || len(base.Systems) != 1 {
+		t.Errorf("merge not recorded: %+v %+v", base.Merged, base.Systems)
+	}
+}

@@ -94,7 +94,9 @@ func (h *Harness) ScenarioDynamoDB(ctx context.Context) {
 func (h *Harness) dynamoDataset(ctx context.Context, s *Server, n int) error {
 	c := DynamoClient(s.URL)
 	group := groupDynamo(n)
-	_, _ = c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(benchTable)})
+	if err := deleteTable(ctx, c); err != nil {
+		return err
+	}
 	if _, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   aws.String(benchTable),
 		BillingMode: types.BillingModePayPerRequest,
@@ -249,6 +251,22 @@ func (h *Harness) dynamoDataset(ctx context.Context, s *Server, n int) error {
 		h.logf("  %-12s %-22s c%-2d p50 %.3f ms  %s %s", s.System, p.op, p.conc, Summarize(p50.Samples).Median, FormatValue(Summarize(tput.Samples).Median), unit)
 	}
 	return nil
+}
+
+// deleteTable deletes the table if it exists and waits until it is gone
+// (dynalite and DynamoDB delete asynchronously).
+func deleteTable(ctx context.Context, c *dynamodb.Client) error {
+	_, _ = c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(benchTable)})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		_, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(benchTable)})
+		var nf *types.ResourceNotFoundException
+		if errors.As(err, &nf) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("table still exists 60s after DeleteTable")
 }
 
 func waitActive(ctx context.Context, c *dynamodb.Client) error {
