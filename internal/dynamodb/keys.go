@@ -85,6 +85,11 @@ func checkItem(m *tableMeta, it attr.Item, forUpdate bool) error {
 	if err := checkKeySizes(m, it); err != nil {
 		return err
 	}
+	for _, v := range it {
+		if nestingDepth(v) > attr.MaxNesting {
+			return validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+		}
+	}
 	if err := checkIndexKeys(m, it, forUpdate); err != nil {
 		return err
 	}
@@ -95,6 +100,24 @@ func checkItem(m *tableMeta, it attr.Item, forUpdate bool) error {
 		return validation("Item size has exceeded the maximum allowed size")
 	}
 	return nil
+}
+
+// nestingDepth counts the maps and lists wrapped around v's deepest value.
+func nestingDepth(v *attr.Value) int {
+	depth := 0
+	switch v.T {
+	case attr.M:
+		for _, c := range v.M {
+			depth = max(depth, nestingDepth(c))
+		}
+	case attr.L:
+		for _, c := range v.L {
+			depth = max(depth, nestingDepth(c))
+		}
+	default:
+		return 0
+	}
+	return depth + 1
 }
 
 // checkIndexKeys validates the item's values of secondary index key

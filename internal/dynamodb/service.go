@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 	"github.com/nimbus-dev/nimbus/internal/storage"
@@ -246,6 +247,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Len() > maxRequestBody {
 		s.writeError(w, validation("Request size exceeded the maximum allowed size"))
+		return
+	}
+	// encoding/json would quietly replace bytes that are not UTF-8; AWS
+	// refuses such a body.
+	if !utf8.Valid(in.Bytes()) {
+		s.writeError(w, &apiError{Type: typeSerialization})
 		return
 	}
 	// Decoding copies everything it keeps, so the body buffer is reused.

@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"bytes"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -326,5 +327,70 @@ func TestIndexBackfillUnderWrites(t *testing.T) {
 	}
 	if idx != withG || withG == 0 {
 		t.Errorf("index has %d entries, table has %d items with the key", idx, withG)
+	}
+}
+
+// TestNestingLimit: 31 levels of maps and lists are stored, 32 refused, on
+// every write path.
+func TestNestingLimit(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	if err := createTable2(c, "nest"); err != nil {
+		t.Fatal(err)
+	}
+	wrap := func(levels int) types.AttributeValue {
+		var v types.AttributeValue = s("leaf")
+		for i := range levels {
+			if i%2 == 0 {
+				v = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"a": v}}
+			} else {
+				v = &types.AttributeValueMemberL{Value: []types.AttributeValue{v}}
+			}
+		}
+		return v
+	}
+	const msg = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+	if _, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("nest"),
+		Item: map[string]types.AttributeValue{"pk": s("ok"), "deep": wrap(31)}}); err != nil {
+		t.Fatalf("31 levels: %v", err)
+	}
+	_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("nest"),
+		Item: map[string]types.AttributeValue{"pk": s("deep"), "deep": wrap(32)}})
+	apiErr(t, err, "ValidationException", msg)
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String("nest"),
+		Key:                       map[string]types.AttributeValue{"pk": s("ok")},
+		UpdateExpression:          aws.String("SET deeper = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": wrap(32)}})
+	apiErr(t, err, "ValidationException", msg)
+	_, err = c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"nest": {{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{"pk": s("b"), "deep": wrap(32)}}}},
+	}})
+	apiErr(t, err, "ValidationException", msg)
+	_, err = c.TransactWriteItems(bg, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String("nest"), Item: map[string]types.AttributeValue{"pk": s("t"), "deep": wrap(32)}}},
+	}})
+	if err == nil {
+		t.Error("TransactWriteItems stored 32 levels")
+	}
+}
+
+// TestBodyMustBeUTF8: a body with bytes that are not UTF-8 is refused, not
+// stored with replacement characters.
+func TestBodyMustBeUTF8(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	if err := createTable2(srv.client(), "utf"); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"TableName":"utf","Item":{"pk":{"S":"k"},"v":{"S":"` + "\xff\xfe\xc3\x28" + `"}}}`)
+	req, _ := http.NewRequest("POST", srv.url, bytes.NewReader(body))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(out), "SerializationException") {
+		t.Errorf("got %d %s, want 400 SerializationException", resp.StatusCode, out)
 	}
 }

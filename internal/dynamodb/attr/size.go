@@ -5,6 +5,10 @@ import "unicode/utf8"
 // MaxItemSize is DynamoDB's item size limit (400 KB).
 const MaxItemSize = 400 * 1024
 
+// MaxNesting is how many maps and lists DynamoDB lets an attribute nest:
+// 31 levels of wrapping are stored, 32 refused.
+const MaxNesting = 31
+
 // ItemSize is the item's size as DynamoDB meters it: the UTF-8 length of
 // every attribute name plus the size of its value.
 func ItemSize(it Item) int {
