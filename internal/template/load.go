@@ -340,8 +340,11 @@ func (l *loader) loadStack(root *node.Node, params map[string]string) error {
 		}
 	}
 	resources := root.Get("Resources")
-	if resources == nil || resources.Kind != node.Map {
+	if resources == nil || resources.Kind == node.Null {
 		return errAt(root, "", "", "the template has no Resources section")
+	}
+	if resources.Kind != node.Map {
+		return errAt(resources, "Resources", "", "Resources must be a mapping of logical ids to resources")
 	}
 	for _, p := range resources.Pairs {
 		def := p.Value

@@ -310,6 +310,10 @@ func (l *loader) samEvents(r *resource) {
 				s.fail(errAt(pn, where, "", "an Api event needs Path and Method"))
 				continue
 			}
+			if err := checkRoutePath(path); err != nil {
+				s.fail(errAt(pathNode(pn), where, "", "%v", err))
+				continue
+			}
 			rt := &app.Route{Method: method, Path: path, AuthorizationType: "NONE", Source: locOf(ev.Value, r.ID),
 				Integration: l.lambdaProxy(f, "")}
 			rt.RequestParameters = samRequestParameters(props["RequestParameters"])
@@ -338,6 +342,10 @@ func (l *loader) samEvents(r *resource) {
 				}
 				if path == "" {
 					path = "/"
+				}
+				if err := checkRoutePath(path); err != nil {
+					s.fail(errAt(pathNode(pn), where, "", "%v", err))
+					continue
 				}
 				key = method + " " + path
 			}
@@ -560,4 +568,13 @@ func stringList(v any) []string {
 		return []string{t}
 	}
 	return nil
+}
+
+// pathNode is an event's Path property, for error positions (the
+// Properties node when Path is missing).
+func pathNode(props *node.Node) *node.Node {
+	if p := props.Get("Path"); p != nil {
+		return p
+	}
+	return props
 }

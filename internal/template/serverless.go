@@ -223,6 +223,10 @@ func (sl *slsLoader) setting(fn *node.Node, key string) *node.Node {
 // functions converts the functions: section and their events.
 func (sl *slsLoader) functions() {
 	l, s := sl.l, sl.l.s
+	if fns := sl.root.Get("functions"); fns != nil && fns.Kind != node.Map && fns.Kind != node.Null {
+		s.fail(errAt(fns, "functions", "", "functions must be a mapping of function names to their definitions"))
+		return
+	}
 	for _, p := range sl.root.Get("functions").Entries() {
 		fn := p.Value
 		id := slsLogicalName(p.Key) + "LambdaFunction"
