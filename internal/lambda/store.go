@@ -152,11 +152,25 @@ func extract(dir string, f *zip.File) error {
 	}
 	target := filepath.Join(dir, name)
 	mode := f.Mode()
+	// A symlink the archive made earlier must not carry a later entry
+	// outside the folder (a/ -> /etc, then a/passwd), nor may a later
+	// entry write through one (a -> /etc/passwd, then a).
+	if err := insideArchive(dir, filepath.Dir(target)); err != nil {
+		return apiError("InvalidParameterValueException", "Could not unzip uploaded file: entry "+f.Name+" is outside the archive root.")
+	}
+	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if err := os.Remove(target); err != nil {
+			return err
+		}
+	}
 	if mode.IsDir() || strings.HasSuffix(f.Name, "/") {
 		return os.MkdirAll(target, 0o755)
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
+	}
+	if err := insideArchive(dir, filepath.Dir(target)); err != nil {
+		return apiError("InvalidParameterValueException", "Could not unzip uploaded file: entry "+f.Name+" is outside the archive root.")
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -189,6 +203,34 @@ func extract(dir string, f *zip.File) error {
 		return err
 	}
 	return out.Close()
+}
+
+// insideArchive checks that path, with the symlinks that exist along it
+// resolved, is dir or below it. Parts that do not exist yet are fine.
+func insideArchive(dir, path string) error {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	p := path
+	for {
+		resolved, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			rel, err := filepath.Rel(root, resolved)
+			if err != nil || !filepath.IsLocal(rel) && rel != "." {
+				return fmt.Errorf("%s leaves %s", path, dir)
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return err
+		}
+		p = parent
+	}
 }
 
 // zipDir packs a folder into a zip (GetFunction's code download).
