@@ -14,7 +14,7 @@ var errorStatus = map[string]int{
 	"InvalidParameterValueException": http.StatusBadRequest,
 	"InvalidRequestContentException": http.StatusBadRequest,
 	"ValidationException":            http.StatusBadRequest,
-	"InvalidZipFileException":        http.StatusBadRequest,
+	"InvalidZipFileException":        http.StatusBadGateway,
 	"InvalidRuntimeException":        http.StatusBadGateway,
 	"ResourceNotFoundException":      http.StatusNotFound,
 	"UnknownOperationException":      http.StatusNotFound,
@@ -22,6 +22,18 @@ var errorStatus = map[string]int{
 	"RequestTooLargeException":       http.StatusRequestEntityTooLarge,
 	"TooManyRequestsException":       http.StatusTooManyRequests,
 	"ServiceException":               http.StatusInternalServerError,
+}
+
+// capitalMessage lists the error types whose body names the message
+// "Message"; the others say "message". Lambda's error shapes differ in
+// this (ResourceNotFoundException has "Message", TooManyRequestsException
+// "message"), and some clients read only the member their model names.
+var capitalMessage = map[string]bool{
+	"ResourceNotFoundException": true,
+	"InvalidRuntimeException":   true,
+	"InvalidZipFileException":   true,
+	"ServiceException":          true,
+	"ResourceInUseException":    true,
 }
 
 // apiError returns a Lambda API error of the given type.
@@ -34,7 +46,8 @@ func apiError(errorType, message string) *invoke.Error {
 }
 
 // writeError writes err in the Lambda REST-JSON error format: the type in
-// X-Amzn-ErrorType and {"Type","message"} in the body.
+// X-Amzn-ErrorType and {"Type","Message"} or {"Type","message"} (as the
+// error's shape spells it) in the body.
 func writeError(w http.ResponseWriter, err error) {
 	var ie *invoke.Error
 	if !errors.As(err, &ie) {
@@ -48,7 +61,11 @@ func writeError(w http.ResponseWriter, err error) {
 	if status >= 500 {
 		kind = "Service"
 	}
-	body := map[string]string{"Type": kind, "message": ie.Message}
+	messageKey := "message"
+	if capitalMessage[ie.Type] {
+		messageKey = "Message"
+	}
+	body := map[string]string{"Type": kind, messageKey: ie.Message}
 	if ie.Reason != "" {
 		body["Reason"] = ie.Reason
 	}
