@@ -139,7 +139,7 @@ func (s *Service) createFunction(w http.ResponseWriter, r *http.Request) {
 	s.functions[name] = fn
 	s.mu.Unlock()
 	s.logger.Info("function created", "function", name, "runtime", def.Runtime)
-	writeJSON(w, http.StatusCreated, s.configuration(fn))
+	writeJSON(w, http.StatusCreated, s.configuration(fn).creating())
 }
 
 // applyConfigInput validates and applies configuration members shared by
@@ -283,17 +283,21 @@ func (s *Service) getFunctionConfiguration(w http.ResponseWriter, r *http.Reques
 	writeJSON(w, http.StatusOK, s.configuration(fn))
 }
 
+// maxListItems is how many functions one ListFunctions page holds at most,
+// whatever MaxItems asks.
+const maxListItems = 50
+
 // listFunctions is ListFunctions, paginated with Marker and MaxItems.
 func (s *Service) listFunctions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	maxItems := 50
+	maxItems := maxListItems
 	if v := q.Get("MaxItems"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
 			writeError(w, apiError("ValidationException", "1 validation error detected: Value '"+v+"' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000"))
 			return
 		}
-		maxItems = n
+		maxItems = min(n, maxListItems)
 	}
 	s.mu.RLock()
 	names := make([]string, 0, len(s.functions))
@@ -312,7 +316,7 @@ func (s *Service) listFunctions(w http.ResponseWriter, r *http.Request) {
 			next = names[i]
 			break
 		}
-		configs = append(configs, s.configurationLocked(s.functions[names[i]]))
+		configs = append(configs, s.configurationLocked(s.functions[names[i]]).listed())
 	}
 	s.mu.RUnlock()
 	out := map[string]any{"Functions": configs}
@@ -382,7 +386,7 @@ func (s *Service) updateFunctionCode(w http.ResponseWriter, r *http.Request, nam
 	next := s.finishAPIFunction(r.Context(), def, sha, int64(len(in.ZipFile)), cur.description)
 	next.fromAPI = cur.fromAPI
 	s.replace(cur, next)
-	writeJSON(w, http.StatusOK, s.configuration(cur))
+	writeJSON(w, http.StatusOK, s.configuration(cur).updating())
 }
 
 // replace moves next into cur (recycling) and persists API functions.
@@ -437,7 +441,7 @@ func (s *Service) updateFunctionConfiguration(w http.ResponseWriter, r *http.Req
 	next := s.finishAPIFunction(r.Context(), def, cur.codeSha256, cur.codeSize, description)
 	next.fromAPI = cur.fromAPI
 	s.replace(cur, next)
-	writeJSON(w, http.StatusOK, s.configuration(cur))
+	writeJSON(w, http.StatusOK, s.configuration(cur).updating())
 }
 
 // putFunctionConcurrency is PutFunctionConcurrency.

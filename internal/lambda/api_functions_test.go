@@ -4,14 +4,18 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -63,8 +67,12 @@ func TestFunctionsAPIWithZips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:zipped" || created.State != types.StateActive || aws.ToInt32(created.MemorySize) != 256 || aws.ToString(created.CodeSha256) == "" {
+	if aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:zipped" || created.State != types.StatePending || aws.ToInt32(created.MemorySize) != 256 || aws.ToString(created.CodeSha256) == "" {
 		t.Errorf("created %+v", created)
+	}
+	waiter := sdk.NewFunctionActiveV2Waiter(h.client, func(o *sdk.FunctionActiveV2WaiterOptions) { o.MinDelay = 10 * time.Millisecond })
+	if err := waiter.Wait(ctx, &sdk.GetFunctionInput{FunctionName: aws.String("zipped")}, 5*time.Second); err != nil {
+		t.Fatalf("FunctionActiveV2 waiter: %v", err)
 	}
 	if out := invokeJSON(t, h, "zipped", `{}`); string(out.Payload) != `"blue"` {
 		t.Errorf("invoke: %s", out.Payload)
@@ -162,7 +170,7 @@ func TestAWSCLICreateAndInvoke(t *testing.T) {
 	}
 	out := run("lambda", "create-function", "--function-name", "cli-fn", "--runtime", "provided.al2023", "--handler", "bootstrap",
 		"--role", "arn:aws:iam::000000000000:role/lambda-role", "--zip-file", "fileb://function.zip", "--environment", "Variables={REPLY=cli}")
-	if !strings.Contains(out, `"FunctionName": "cli-fn"`) || !strings.Contains(out, `"State": "Active"`) {
+	if !strings.Contains(out, `"FunctionName": "cli-fn"`) || !strings.Contains(out, `"State": "Pending"`) {
 		t.Errorf("create-function:\n%s", out)
 	}
 	out = run("lambda", "invoke", "--function-name", "cli-fn", "--payload", `{"value":"cli"}`, "response.json")
@@ -173,3 +181,76 @@ func TestAWSCLICreateAndInvoke(t *testing.T) {
 		t.Errorf("response.json: %s", b)
 	}
 }
+
+// TestConfigurationShapes pins the members each functions operation
+// returns, as Lambda's API reference describes them: CreateFunction
+// answers Pending (creation is asynchronous), updates answer InProgress,
+// GetFunction then says Active and Successful, and ListFunctions leaves
+// out State and LastUpdateStatus.
+func TestConfigurationShapes(t *testing.T) {
+	h := newHarness(t, Options{})
+	zipped := zipOf(t, map[string]string{"bootstrap": "#!/bin/sh\nexit 0\n"})
+	call := func(method, path string, body any) map[string]any {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, h.url+path, rd)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, err)
+		}
+		return out
+	}
+	create := call("POST", "/2015-03-31/functions", map[string]any{"FunctionName": "shapes", "Runtime": "provided.al2023",
+		"Role": "arn:aws:iam::000000000000:role/r", "Handler": "bootstrap", "Code": map[string]any{"ZipFile": zipped}})
+	get := func() map[string]any {
+		return call("GET", "/2015-03-31/functions/shapes", nil)["Configuration"].(map[string]any)
+	}
+	getAfterCreate := get()
+	updateCode := call("PUT", "/2015-03-31/functions/shapes/code", map[string]any{"ZipFile": zipped})
+	updateConfig := call("PUT", "/2015-03-31/functions/shapes/configuration", map[string]any{"Timeout": 7})
+	getAfterUpdate := get()
+	listed := call("GET", "/2015-03-31/functions?MaxItems=100", nil)["Functions"].([]any)[0].(map[string]any)
+
+	absent := "<absent>"
+	cases := []struct {
+		name   string
+		config map[string]any
+		want   map[string]string
+	}{
+		{"CreateFunction", create, map[string]string{"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating", "LastUpdateStatus": absent, "Version": "$LATEST", "PackageType": "Zip"}},
+		{"GetFunction after create", getAfterCreate, map[string]string{"State": "Active", "StateReason": absent, "LastUpdateStatus": "Successful", "LastUpdateStatusReason": absent}},
+		{"UpdateFunctionCode", updateCode, map[string]string{"State": "Active", "LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.", "LastUpdateStatusReasonCode": "Creating"}},
+		{"UpdateFunctionConfiguration", updateConfig, map[string]string{"State": "Active", "LastUpdateStatus": "InProgress", "LastUpdateStatusReasonCode": "Creating"}},
+		{"GetFunction after update", getAfterUpdate, map[string]string{"State": "Active", "LastUpdateStatus": "Successful", "LastUpdateStatusReasonCode": absent}},
+		{"ListFunctions", listed, map[string]string{"FunctionName": "shapes", "State": absent, "StateReason": absent, "LastUpdateStatus": absent, "Version": "$LATEST"}},
+	}
+	for _, c := range cases {
+		for k, want := range c.want {
+			v, ok := c.config[k]
+			got := absent
+			if ok {
+				got = fmt.Sprint(v)
+			}
+			if got != want {
+				t.Errorf("%s: %s = %q, want %q", c.name, k, got, want)
+			}
+		}
+		if sha, _ := c.config["CodeSha256"].(string); len(sha) != 44 {
+			t.Errorf("%s: CodeSha256 %q is not base64 of a SHA-256", c.name, sha)
+		}
+		if lm, _ := c.config["LastModified"].(string); !lastModifiedRe.MatchString(lm) {
+			t.Errorf("%s: LastModified %q", c.name, lm)
+		}
+	}
+}
+
+var lastModifiedRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$`)

@@ -11,32 +11,36 @@ import (
 // Wire shapes of the Lambda API (only the members Nimbus fills).
 
 type functionConfiguration struct {
-	FunctionName     string                `json:"FunctionName"`
-	FunctionArn      string                `json:"FunctionArn"`
-	Runtime          string                `json:"Runtime,omitempty"`
-	Role             string                `json:"Role"`
-	Handler          string                `json:"Handler,omitempty"`
-	CodeSize         int64                 `json:"CodeSize"`
-	Description      string                `json:"Description"`
-	Timeout          int                   `json:"Timeout"`
-	MemorySize       int                   `json:"MemorySize"`
-	LastModified     string                `json:"LastModified"`
-	CodeSha256       string                `json:"CodeSha256"`
-	Version          string                `json:"Version"`
-	Environment      *environmentResponse  `json:"Environment,omitempty"`
-	TracingConfig    tracingConfig         `json:"TracingConfig"`
-	RevisionID       string                `json:"RevisionId"`
-	Layers           []layerReference      `json:"Layers,omitempty"`
-	State            string                `json:"State"`
-	StateReason      string                `json:"StateReason,omitempty"`
-	StateReasonCode  string                `json:"StateReasonCode,omitempty"`
-	LastUpdateStatus string                `json:"LastUpdateStatus"`
-	PackageType      string                `json:"PackageType"`
-	Architectures    []string              `json:"Architectures"`
-	EphemeralStorage ephemeralStorage      `json:"EphemeralStorage"`
-	SnapStart        snapStartResponse     `json:"SnapStart"`
-	LoggingConfig    loggingConfig         `json:"LoggingConfig"`
-	RuntimeVersion   *runtimeVersionConfig `json:"RuntimeVersionConfig,omitempty"`
+	FunctionName     string               `json:"FunctionName"`
+	FunctionArn      string               `json:"FunctionArn"`
+	Runtime          string               `json:"Runtime,omitempty"`
+	Role             string               `json:"Role"`
+	Handler          string               `json:"Handler,omitempty"`
+	CodeSize         int64                `json:"CodeSize"`
+	Description      string               `json:"Description"`
+	Timeout          int                  `json:"Timeout"`
+	MemorySize       int                  `json:"MemorySize"`
+	LastModified     string               `json:"LastModified"`
+	CodeSha256       string               `json:"CodeSha256"`
+	Version          string               `json:"Version"`
+	Environment      *environmentResponse `json:"Environment,omitempty"`
+	TracingConfig    tracingConfig        `json:"TracingConfig"`
+	RevisionID       string               `json:"RevisionId"`
+	Layers           []layerReference     `json:"Layers,omitempty"`
+	State            string               `json:"State,omitempty"`
+	StateReason      string               `json:"StateReason,omitempty"`
+	StateReasonCode  string               `json:"StateReasonCode,omitempty"`
+	LastUpdateStatus string               `json:"LastUpdateStatus,omitempty"`
+	// LastUpdateStatusReason and LastUpdateStatusReasonCode explain an
+	// update in progress or failed.
+	LastUpdateStatusReason     string                `json:"LastUpdateStatusReason,omitempty"`
+	LastUpdateStatusReasonCode string                `json:"LastUpdateStatusReasonCode,omitempty"`
+	PackageType                string                `json:"PackageType"`
+	Architectures              []string              `json:"Architectures"`
+	EphemeralStorage           ephemeralStorage      `json:"EphemeralStorage"`
+	SnapStart                  snapStartResponse     `json:"SnapStart"`
+	LoggingConfig              loggingConfig         `json:"LoggingConfig"`
+	RuntimeVersion             *runtimeVersionConfig `json:"RuntimeVersionConfig,omitempty"`
 }
 
 type environmentResponse struct {
@@ -68,6 +72,35 @@ type loggingConfig struct {
 
 type runtimeVersionConfig struct {
 	RuntimeVersionArn string `json:"RuntimeVersionArn"`
+}
+
+// creating is how CreateFunction answers: Lambda creates the function
+// asynchronously, so its configuration says Pending (GetFunction then
+// says Active, which is what SDK waiters such as FunctionActiveV2 poll).
+func (c *functionConfiguration) creating() *functionConfiguration {
+	c.State, c.StateReason, c.StateReasonCode = "Pending", "The function is being created.", "Creating"
+	c.LastUpdateStatus = ""
+	return c
+}
+
+// updating is how UpdateFunctionCode and UpdateFunctionConfiguration
+// answer: the update is InProgress (GetFunction then says Successful, what
+// FunctionUpdatedV2 waits for). Lambda gives this reason for updates too.
+func (c *functionConfiguration) updating() *functionConfiguration {
+	if c.LastUpdateStatus == "Successful" {
+		c.LastUpdateStatus, c.LastUpdateStatusReason, c.LastUpdateStatusReasonCode = "InProgress", "The function is being created.", "Creating"
+	}
+	return c
+}
+
+// listed is the subset of the configuration ListFunctions returns: no
+// State, LastUpdateStatus or RuntimeVersionConfig members (Lambda's API
+// reference sends callers to GetFunction for those).
+func (c *functionConfiguration) listed() *functionConfiguration {
+	c.State, c.StateReason, c.StateReasonCode = "", "", ""
+	c.LastUpdateStatus, c.LastUpdateStatusReason, c.LastUpdateStatusReasonCode = "", "", ""
+	c.RuntimeVersion = nil
+	return c
 }
 
 // lambdaTime is Lambda's LastModified format.
