@@ -42,6 +42,9 @@ func prefixed(kind string, err error) error {
 	return err
 }
 
+// maxExpressionSize is the longest expression string DynamoDB accepts (4 KB).
+const maxExpressionSize = 4096
+
 // parse validates and parses every expression of the request, then
 // rejects unused names and values, in DynamoDB's order.
 func (r *exprRequest) parse() (*parsedExprs, error) {
@@ -82,6 +85,14 @@ func (r *exprRequest) parse() (*parsedExprs, error) {
 	for _, k := range sortedKeys(r.Values) {
 		if !strings.HasPrefix(k, ":") || len(k) < 2 || !isWord(k[1:]) {
 			return nil, validationf("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)
+		}
+	}
+	for _, e := range []struct {
+		name string
+		p    *string
+	}{{"UpdateExpression", r.Update}, {"ConditionExpression", r.Condition}, {"KeyConditionExpression", r.KeyCond}, {"FilterExpression", r.Filter}, {"ProjectionExpression", r.Projection}} {
+		if e.p != nil && len(*e.p) > maxExpressionSize {
+			return nil, validationf("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.name, len(*e.p))
 		}
 	}
 	ctx := expr.NewContext(r.Names, r.Values)

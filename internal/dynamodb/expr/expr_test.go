@@ -2,6 +2,8 @@ package expr
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
@@ -109,9 +111,20 @@ func TestConditionErrors(t *testing.T) {
 		{"a BETWEEN :n5 AND :n", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound: {N: 5}, upper bound: {N: 1}"},
 		{"a = :v extra", `Syntax error; token: "extra", near: ":v extra"`},
 		{"a[x] = :v", `Syntax error; token: "x", near: "[x]"`},
+		{"if_not_exists(a, :v) = :v", "The function is not allowed in a condition expression; function: if_not_exists"},
+		{":v = list_append(a, b)", "The function is not allowed in a condition expression; function: list_append"},
+		{"a < :n" + strings.Repeat(" OR a < :n", 149), ""},
+		{"a < :n" + strings.Repeat(" OR (a < :n", 150) + strings.Repeat(")", 150), "The expression contains too many operators; operator count: 301"},
+		{strings.Repeat("NOT ", 300) + "a < :n", "The expression contains too many operators; operator count: 301"},
 	}
 	for _, c := range cases {
 		_, err := ParseCondition(c.src, NewContext(nil, vals))
+		if c.err == "" {
+			if err != nil {
+				t.Errorf("%q: %v", c.src, err)
+			}
+			continue
+		}
 		if err == nil || err.Error() != c.err {
 			t.Errorf("%q: err = %v, want %q", c.src, err, c.err)
 		}
@@ -205,8 +218,17 @@ func contains(s, sub string) bool {
 	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
 }
 
+// manyArith is an update expression with n additions.
+func manyArith(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = "a" + strconv.Itoa(i) + " = :n + :n"
+	}
+	return "SET " + strings.Join(parts, ", ")
+}
+
 func TestUpdateErrors(t *testing.T) {
-	vals := values(t, `{":v":{"S":"x"},":n":{"N":"1"}}`)
+	vals := values(t, `{":v":{"S":"x"},":n":{"N":"1"},":l":{"L":[]}}`)
 	cases := []struct{ src, err string }{
 		{"", "The expression can not be empty;"},
 		{"INVALID SYNTAX HERE", `Syntax error; token: "INVALID", near: "INVALID SYNTAX"`},
@@ -214,13 +236,24 @@ func TestUpdateErrors(t *testing.T) {
 		{"SET a = :v SET b = :v", `The "SET" section can only be used once in an update expression;`},
 		{"SET a = :v, a = :n", "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"},
 		{"SET a[0] = :v REMOVE a.b", "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [0]], path two: [a, b]"},
-		{"ADD a :v", "Incorrect operand type for operator or function; operator: ADD, operand type: STRING"},
+		{"ADD a :v", "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"},
+		{"DELETE a :n", "Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
 		{"SET a = :nope", "An expression attribute value used in expression is not defined; attribute value: :nope"},
-		{"SET a = size(b)", ""},
+		{"SET a = size(b)", "The function is not allowed in an update expression; function: size"},
+		{"SET a = contains(b, :v)", "The function is not allowed in an update expression; function: contains"},
+		{"SET a = list_append(list_append(a, :l), :l)", "The function is not allowed to be used this way in an expression; function: list_append"},
+		{"SET a = if_not_exists(if_not_exists(a, :l), :l)", "Operator or function requires a document path; operator or function: if_not_exists"},
+		{"SET a = list_append(if_not_exists(a, :l), :l)", ""},
+		{"SET a = if_not_exists(a, :n) + :n", ""},
+		{manyArith(301), "The expression contains too many operators; operator count: 301"},
+		{manyArith(300), ""},
 	}
 	for _, c := range cases {
 		_, err := ParseUpdate(c.src, NewContext(nil, vals))
 		if c.err == "" {
+			if err != nil {
+				t.Errorf("%q: %v", c.src, err)
+			}
 			continue
 		}
 		if err == nil || err.Error() != c.err {

@@ -22,6 +22,23 @@ type parser struct {
 	allowParens bool
 	semErr      error
 	paren       map[Cond]bool
+	// ops counts operators and functions; DynamoDB allows 300 per
+	// expression.
+	ops int
+	// inListAppend is set while the operands of a list_append are parsed
+	// (list_append may not nest).
+	inListAppend bool
+}
+
+// maxOperators is the most operators and functions one expression may hold.
+const maxOperators = 300
+
+// countOp records one operator or function of the expression.
+func (p *parser) countOp() {
+	p.ops++
+	if p.ops > maxOperators {
+		p.sem("The expression contains too many operators; operator count: %d", p.ops)
+	}
 }
 
 type syntaxErr struct{ err error }
@@ -146,7 +163,9 @@ func (p *parser) parseOr() Cond {
 	l := p.parseAnd()
 	for p.isKeyword("OR") {
 		p.next()
-		l = &Or{l, p.parseAnd()}
+		r := p.parseAnd()
+		p.countOp()
+		l = &Or{l, r}
 	}
 	return l
 }
@@ -155,7 +174,9 @@ func (p *parser) parseAnd() Cond {
 	l := p.parseNot()
 	for p.isKeyword("AND") {
 		p.next()
-		l = &And{l, p.parseNot()}
+		r := p.parseNot()
+		p.countOp()
+		l = &And{l, r}
 	}
 	return l
 }
@@ -163,7 +184,9 @@ func (p *parser) parseAnd() Cond {
 func (p *parser) parseNot() Cond {
 	if p.isKeyword("NOT") {
 		p.next()
-		return &Not{p.parseNot()}
+		x := p.parseNot()
+		p.countOp()
+		return &Not{x}
 	}
 	return p.parsePrimary()
 }
@@ -190,13 +213,7 @@ func (p *parser) parsePrimary() Cond {
 		if _, ok := condFuncs[t.text]; ok {
 			return p.parseCondFunc()
 		}
-		if t.text != "size" {
-			if isUpdateFunc(t.text) {
-				p.next()
-				p.sem("The function is not allowed to be used this way in an expression; function: %s", t.text)
-				p.parseArgs()
-				return &Func{Name: t.text}
-			}
+		if t.text != "size" && !isUpdateFunc(t.text) {
 			p.next()
 			p.sem("Invalid function name; function: %s", t.text)
 			p.parseArgs()
@@ -209,6 +226,7 @@ func (p *parser) parsePrimary() Cond {
 		op := p.next().text
 		r := p.parseOperand()
 		p.checkDistinct(op, x, r)
+		p.countOp()
 		return &Compare{Op: op, L: x, R: r}
 	case p.isKeyword("BETWEEN"):
 		p.next()
@@ -219,6 +237,7 @@ func (p *parser) parsePrimary() Cond {
 		p.next()
 		hi := p.parseOperand()
 		p.checkBetween(lo, hi)
+		p.countOp()
 		return &Between{X: x, Lo: lo, Hi: hi}
 	case p.isKeyword("IN"):
 		p.next()
@@ -232,6 +251,7 @@ func (p *parser) parsePrimary() Cond {
 		if len(list) > 100 {
 			p.sem("Too many operands for the IN operator; number of operands: %d", len(list))
 		}
+		p.countOp()
 		return &In{X: x, List: list}
 	}
 	p.fail()
@@ -257,6 +277,7 @@ func (p *parser) parseArgs() []Operand {
 func (p *parser) parseCondFunc() Cond {
 	name := p.next().text
 	args := p.parseArgs()
+	p.countOp()
 	if len(args) != condFuncs[name] {
 		p.sem("Incorrect number of operands for operator or function; operator or function: %s, number of operands: %d", name, len(args))
 		return &Func{Name: name, Args: args}
@@ -332,8 +353,11 @@ func (p *parser) parseOperand() Operand {
 func (p *parser) parseFuncOperand() Operand {
 	name := p.next().text
 	switch {
+	case p.update && (name == "size" || condFuncs[name] > 0):
+		p.sem("The function is not allowed in an update expression; function: %s", name)
 	case name == "size":
 		args := p.parseArgs()
+		p.countOp()
 		if len(args) != 1 {
 			p.sem("Incorrect number of operands for operator or function; operator or function: size, number of operands: %d", len(args))
 			return &SizeOperand{}
@@ -344,8 +368,11 @@ func (p *parser) parseFuncOperand() Operand {
 			return &SizeOperand{}
 		}
 		return &SizeOperand{po.Path}
-	case p.update && name == "if_not_exists":
+	case !p.update && isUpdateFunc(name):
+		p.sem("The function is not allowed in a condition expression; function: %s", name)
+	case name == "if_not_exists":
 		args := p.parseArgs()
+		p.countOp()
 		if len(args) != 2 {
 			p.sem("Incorrect number of operands for operator or function; operator or function: if_not_exists, number of operands: %d", len(args))
 			return &IfNotExists{}
@@ -356,8 +383,15 @@ func (p *parser) parseFuncOperand() Operand {
 			return &IfNotExists{}
 		}
 		return &IfNotExists{Path: po.Path, Default: args[1]}
-	case p.update && name == "list_append":
+	case name == "list_append":
+		if p.inListAppend {
+			p.sem("The function is not allowed to be used this way in an expression; function: list_append")
+		}
+		outer := p.inListAppend
+		p.inListAppend = true
 		args := p.parseArgs()
+		p.inListAppend = outer
+		p.countOp()
 		if len(args) != 2 {
 			p.sem("Incorrect number of operands for operator or function; operator or function: list_append, number of operands: %d", len(args))
 			return &ListAppend{}
@@ -368,7 +402,7 @@ func (p *parser) parseFuncOperand() Operand {
 			}
 		}
 		return &ListAppend{A: args[0], B: args[1]}
-	case isUpdateFunc(name) || condFuncs[name] > 0:
+	case condFuncs[name] > 0:
 		p.sem("The function is not allowed to be used this way in an expression; function: %s", name)
 	default:
 		p.sem("Invalid function name; function: %s", name)

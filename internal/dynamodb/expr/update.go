@@ -89,6 +89,7 @@ func (p *parser) parseAction(kind string) Action {
 		if p.isPunct("+") || p.isPunct("-") {
 			op := p.next().text[0]
 			b := p.parseOperand()
+			p.countOp()
 			a = &Arith{Op: op, A: a, B: b}
 		}
 		return Action{Kind: kind, Path: path, Value: a}
@@ -104,7 +105,7 @@ func (p *parser) parseAction(kind string) Action {
 	if v.Value != nil {
 		ok := v.Value.T.IsSet() || (kind == ActAdd && v.Value.T == attr.N)
 		if !ok {
-			p.sem("Incorrect operand type for operator or function; operator: %s, operand type: %s", kind, typeWord(v.Value.T))
+			p.sem("Incorrect operand type for operator or function; operator: %s, operand type: %s, typeSet: ALLOWED_FOR_%s_OPERAND", kind, typeWord(v.Value.T), kind)
 		}
 	}
 	return Action{Kind: kind, Path: path, Value: v}
