@@ -49,7 +49,7 @@ func TestExpressionLimitsAndContexts(t *testing.T) {
 			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: k, ProjectionExpression: aws.String(strings.Repeat("x", 4097))})
 			return err
 		}, "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
-		{"300 operators", update("SET z = :v", "NOT attribute_exists(a)"+strings.Repeat(" or (a<:v", 149)+strings.Repeat(")", 149), v), ""},
+		{"300 operators", update("SET z = :v", "NOT attribute_exists(q)"+strings.Repeat(" or (a<:v", 149)+strings.Repeat(")", 149), v), ""},
 		{"301 operators", update("SET z = :v", "attribute_not_exists(a)"+strings.Repeat(" or (a<:v", 150)+strings.Repeat(")", 150), v),
 			"Invalid ConditionExpression: The expression contains too many operators; operator count: 301"},
 		{"size in an update", update("SET a = size(b)", "", nil),
