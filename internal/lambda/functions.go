@@ -22,6 +22,12 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/lambda/scheduler"
 )
 
+// The X-Ray daemon address functions are told (AWS_XRAY_DAEMON_ADDRESS).
+const (
+	xrayDaemonHost = "127.0.0.1"
+	xrayDaemonPort = "2000"
+)
+
 // Lambda's defaults for unset function settings.
 const (
 	defaultTimeout  = 3 * time.Second
@@ -269,13 +275,19 @@ func (s *Service) envConfig(fn *function) environment.Config {
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(def.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + def.Name,
-		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(16),
+		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(32),
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"AWS_REGION":                      s.opts.Region,
 		"AWS_DEFAULT_REGION":              s.opts.Region,
 		"AWS_ACCESS_KEY_ID":               "ASIANIMBUSLOCALKEYID",
 		"AWS_SECRET_ACCESS_KEY":           "nimbus-local-secret-access-key",
 		"AWS_SESSION_TOKEN":               "nimbus-local-session-token",
+		// Lambda's X-Ray settings, with the daemon on loopback: Nimbus
+		// passes Sampled=0 trace headers, so SDKs send nothing to it.
+		"AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+		"AWS_XRAY_DAEMON_ADDRESS":  xrayDaemonHost + ":" + xrayDaemonPort,
+		"_AWS_XRAY_DAEMON_ADDRESS": xrayDaemonHost,
+		"_AWS_XRAY_DAEMON_PORT":    xrayDaemonPort,
 	})
 	keys := slices.Sorted(maps.Keys(env))
 	for _, k := range keys {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -72,13 +73,22 @@ func TestGoFunctionThroughInvokeAPI(t *testing.T) {
 			"_HANDLER":                        "bootstrap",
 			"LAMBDA_TASK_ROOT":                goFunctionDir(t),
 			"AWS_ENDPOINT_URL":                "http://127.0.0.1:4566",
-			"AWS_EXECUTION_ENV":               "AWS_Lambda_provided.al2023",
+			"AWS_EXECUTION_ENV":               "",
 			"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/gofn",
+			"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
+			"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
+			"AWS_XRAY_DAEMON_ADDRESS":         "127.0.0.1:2000",
+			"_AWS_XRAY_DAEMON_ADDRESS":        "127.0.0.1",
+			"_AWS_XRAY_DAEMON_PORT":           "2000",
 		} {
 			out := invokeJSON(t, h, "gofn", `{"mode":"env","env":"`+env+`"}`)
 			if got := string(out.Payload); got != `"`+want+`"` {
 				t.Errorf("%s = %s, want %q", env, got, want)
 			}
+		}
+		stream := invokeJSON(t, h, "gofn", `{"mode":"env","env":"AWS_LAMBDA_LOG_STREAM_NAME"}`)
+		if !regexp.MustCompile(`^"\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}"$`).Match(stream.Payload) {
+			t.Errorf("AWS_LAMBDA_LOG_STREAM_NAME = %s, want Lambda's YYYY/MM/DD/[$LATEST]<32 hex>", stream.Payload)
 		}
 		for _, env := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_LOG_STREAM_NAME"} {
 			out := invokeJSON(t, h, "gofn", `{"mode":"env","env":"`+env+`"}`)

@@ -105,10 +105,22 @@ func (r *Runtimes) Prepare(ctx context.Context, fn *app.Function, optDir string)
 	if spec.Env == nil {
 		spec.Env = map[string]string{}
 	}
-	spec.Env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + fn.Runtime
+	if v := ExecutionEnv(fn.Runtime); v != "" {
+		spec.Env["AWS_EXECUTION_ENV"] = v
+	}
 	searchPaths(spec.Env, optDir)
 	spec.Command = withOptMount(spec.Command, optDir)
 	return spec, nil
+}
+
+// ExecutionEnv is AWS_EXECUTION_ENV for a runtime: "AWS_Lambda_" and the
+// runtime identifier, except for the OS-only runtimes (provided,
+// provided.al2, provided.al2023), for which Lambda leaves it unset.
+func ExecutionEnv(runtime string) string {
+	if runtime == "provided" || strings.HasPrefix(runtime, "provided.") {
+		return ""
+	}
+	return "AWS_Lambda_" + runtime
 }
 
 // searchPaths puts the layer's bin and lib on PATH and LD_LIBRARY_PATH,
