@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"net/http"
 	"testing"
 )
 
@@ -78,4 +79,47 @@ func FuzzParseResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSetRESTResponseHeaders pins the REST API header table: remapped
+// headers keep their value under x-amzn-Remapped-<name as sent>, dropped
+// ones disappear, the others pass through.
+func TestSetRESTResponseHeaders(t *testing.T) {
+	cases := []struct {
+		in       Header
+		wantName string
+	}{
+		{Header{"WWW-Authenticate", "Basic"}, "x-amzn-Remapped-WWW-Authenticate"},
+		{Header{"www-authenticate", "Bearer"}, "x-amzn-Remapped-www-authenticate"},
+		{Header{"Date", "Tue, 01 Oct 2024 00:00:00 GMT"}, "x-amzn-Remapped-Date"},
+		{Header{"Server", "nginx"}, "x-amzn-Remapped-Server"},
+		{Header{"Authorization", "a"}, "x-amzn-Remapped-Authorization"},
+		{Header{"Connection", "close"}, "x-amzn-Remapped-Connection"},
+		{Header{"Content-MD5", "m"}, "x-amzn-Remapped-Content-MD5"},
+		{Header{"Max-Forwards", "1"}, "x-amzn-Remapped-Max-Forwards"},
+		{Header{"User-Agent", "u"}, "x-amzn-Remapped-User-Agent"},
+		{Header{"Via", "1.1 x"}, ""},
+		{Header{"Host", "h"}, ""},
+		{Header{"Transfer-Encoding", "chunked"}, ""},
+		{Header{"Upgrade", "websocket"}, ""},
+		{Header{"Proxy-Authenticate", "p"}, ""},
+		{Header{"Trailer", "t"}, ""},
+		{Header{"Content-Length", "5"}, ""},
+		{Header{"content-type", "text/plain"}, "Content-Type"},
+		{Header{"X-Custom", "1"}, "X-Custom"},
+		{Header{"Set-Cookie", "a=b"}, "Set-Cookie"},
+	}
+	for _, c := range cases {
+		h := http.Header{}
+		SetRESTResponseHeaders(h, []Header{c.in})
+		if c.wantName == "" {
+			if len(h) != 0 {
+				t.Errorf("%s: got %v, want it dropped", c.in.Name, h)
+			}
+			continue
+		}
+		if len(h) != 1 || len(h[c.wantName]) != 1 || h[c.wantName][0] != c.in.Value {
+			t.Errorf("%s: got %v, want %s: %s", c.in.Name, h, c.wantName, c.in.Value)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -23,18 +24,29 @@ func (g *Gateway) serveHTTPProxy(w http.ResponseWriter, r *http.Request, rc *req
 		return
 	}
 	h := w.Header()
-	for k, v := range resp.Header {
-		if k == "Connection" || k == "Transfer-Encoding" || k == "Content-Length" || k == "Keep-Alive" {
-			continue
-		}
-		h[k] = v
-	}
+	gateway.SetRESTResponseHeaders(h, headerList(resp.Header))
 	setStandardHeaders(h, rc)
 	h.Set("Content-Length", strconv.Itoa(len(respBody)))
 	w.WriteHeader(resp.StatusCode)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(respBody)
 	}
+}
+
+// headerList flattens an http.Header, names sorted, values in order.
+func headerList(h http.Header) []gateway.Header {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []gateway.Header
+	for _, k := range names {
+		for _, v := range h[k] {
+			out = append(out, gateway.Header{Name: k, Value: v})
+		}
+	}
+	return out
 }
 
 // serveHTTPCustom calls an HTTP endpoint with the request template's

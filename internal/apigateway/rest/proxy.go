@@ -33,7 +33,7 @@ func (g *Gateway) serveLambdaProxy(w http.ResponseWriter, r *http.Request, rc *r
 		return
 	}
 	h := w.Header()
-	gateway.SetResponseHeaders(h, out.Headers)
+	gateway.SetRESTResponseHeaders(h, out.Headers)
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")
 	}

@@ -449,3 +449,44 @@ func TestNewRejectsBadTemplates(t *testing.T) {
 		t.Error("New accepted a REST API without a stage")
 	}
 }
+
+// TestRemappedResponseHeaders: a REST API passes the integration's
+// Authorization, Date, Server, WWW-Authenticate, ... on as
+// x-amzn-Remapped-<name> and drops Via, Upgrade, ..., for Lambda proxy
+// and HTTP_PROXY integrations alike.
+func TestRemappedResponseHeaders(t *testing.T) {
+	const date = "Tue, 01 Oct 2024 00:00:00 GMT"
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="x"`)
+		w.Header().Set("Date", date)
+		w.Header().Set("Server", "nginx")
+		w.Header().Set("Via", "1.1 proxy")
+		w.Header().Set("X-Kept", "yes")
+		w.WriteHeader(401)
+	}))
+	defer backend.Close()
+	inv := newInvoker()
+	inv.returns("fn", `{"statusCode":401,"headers":{"WWW-Authenticate":"Bearer realm=\"x\"","Date":"`+date+`","Server":"nginx","Via":"1.1 proxy","X-Kept":"yes"},"body":""}`)
+	api := proxyAPI(lambdaProxy("GET", "/lambda", "fn"),
+		&app.Route{Method: "GET", Path: "/http", Integration: &app.Integration{Type: app.IntegrationHTTPProxy, HTTPMethod: "GET", URI: backend.URL}})
+	_, base := serve(t, api, inv)
+	for _, path := range []string{"/lambda", "/http"} {
+		r := do(t, "GET", base+"/testStage"+path, nil, nil)
+		for name, want := range map[string]string{
+			"x-amzn-Remapped-WWW-Authenticate": `Bearer realm="x"`,
+			"x-amzn-Remapped-Date":             date,
+			"x-amzn-Remapped-Server":           "nginx",
+			"WWW-Authenticate":                 "",
+			"Server":                           "",
+			"Via":                              "",
+			"X-Kept":                           "yes",
+		} {
+			if got := r.header.Get(name); got != want {
+				t.Errorf("%s: %s = %q, want %q", path, name, got, want)
+			}
+		}
+		if got := r.header.Get("Date"); got == "" || got == date {
+			t.Errorf("%s: Date = %q, want the gateway's own", path, got)
+		}
+	}
+}
