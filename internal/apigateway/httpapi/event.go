@@ -126,13 +126,16 @@ func (g *Gateway) eventV2(r *http.Request, rc *requestInfo, rt *route, body []by
 	return ev
 }
 
-// eventV1 builds a payload format 1.0 event for an HTTP API.
+// eventV1 builds a payload format 1.0 event for an HTTP API. Unlike a
+// REST API's, its headers and queryStringParameters join repeated values
+// with commas (AWS's documented 1.0 example: "header2": "value1,value2");
+// the multi-value maps list them.
 func (g *Gateway) eventV1(r *http.Request, rc *requestInfo, rt *route, body []byte) *gateway.EventV1 {
 	single := make(map[string]string, len(r.Header)+5)
 	multi := make(map[string][]string, len(r.Header)+5)
 	for k, v := range r.Header {
 		name := strings.ToLower(k)
-		single[name] = v[len(v)-1]
+		single[name] = strings.Join(v, ",")
 		multi[name] = v
 	}
 	if r.Host != "" {
@@ -144,7 +147,8 @@ func (g *Gateway) eventV1(r *http.Request, rc *requestInfo, rt *route, body []by
 		single[kv[0]] = kv[1]
 		multi[kv[0]] = []string{kv[1]}
 	}
-	query, multiQuery := splitQuery(r.URL.RawQuery)
+	_, multiQuery := splitQuery(r.URL.RawQuery)
+	query := joinedQuery(r.URL.RawQuery)
 	path := decodedPath(rc.rawPath)
 	resource := path
 	if rt != g.defaultRoute {

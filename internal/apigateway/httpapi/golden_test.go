@@ -124,7 +124,7 @@ func TestEventV1(t *testing.T) {
 	rt := lambdaRoute("GET /my/{id}", "fn")
 	rt.Integration.PayloadFormatVersion = "1.0"
 	base := serve(t, httpAPI(rt), inv)
-	r := do(t, "GET", base+"/my/7?p=1&p=2", nil, map[string]string{"User-Agent": "ua"})
+	r := doMulti(t, "GET", base+"/my/7?p=1&p=2&q=x", http.Header{"User-Agent": {"ua"}, "X-Multi": {"a", "b"}})
 	if r.status != 201 || r.body != "made" || r.header.Get("X-A") != "1" || len(r.header.Values("X-B")) != 2 {
 		t.Fatalf("%d %q %v", r.status, r.body, r.header)
 	}
@@ -141,5 +141,21 @@ func TestEventV1(t *testing.T) {
 	}
 	if ev.Headers["user-agent"] != "ua" || ev.MultiValueQueryStringParameters["p"][1] != "2" || m["body"] != nil || m["stageVariables"] != nil {
 		t.Errorf("headers %v query %v body %v", ev.Headers, ev.MultiValueQueryStringParameters, m["body"])
+	}
+	// Repeated values: joined with commas in the single-value maps, listed
+	// in the multi-value ones.
+	for _, c := range []struct {
+		got  any
+		want any
+	}{
+		{ev.Headers["x-multi"], "a,b"},
+		{strings.Join(ev.MultiValueHeaders["x-multi"], "|"), "a|b"},
+		{ev.QueryStringParameters["p"], "1,2"},
+		{ev.QueryStringParameters["q"], "x"},
+		{strings.Join(ev.MultiValueQueryStringParameters["p"], "|"), "1|2"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
 	}
 }

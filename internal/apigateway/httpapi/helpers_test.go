@@ -207,3 +207,22 @@ func decode(t *testing.T, b []byte) map[string]any {
 	}
 	return m
 }
+
+// doMulti sends a bodiless request with headers that may repeat.
+func doMulti(t *testing.T, method, url string, headers http.Header) result {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return result{resp.StatusCode, resp.Header, string(b)}
+}
