@@ -136,11 +136,21 @@ func (g *Gateway) contextMap(r *http.Request, rc *requestInfo) *vtl.Map {
 	m.Set("apiId", rctx.APIID)
 	m.Set("domainName", rctx.DomainName)
 	m.Set("domainPrefix", rctx.DomainPrefix)
+	m.Set("authorizer", vtl.NewMap())
+	m.Set("deploymentId", rctx.DeploymentID)
 	m.Set("extendedRequestId", rctx.ExtendedRequestID)
 	m.Set("httpMethod", rctx.HTTPMethod)
+	// identity: the caller's address and user agent; an unauthenticated
+	// request has no IAM, Cognito or API key identity (null, as AWS).
 	identity := vtl.NewMap()
+	for _, k := range []string{"accountId", "apiKey", "apiKeyId", "caller", "cognitoAuthenticationProvider",
+		"cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId"} {
+		identity.Set(k, nil)
+	}
 	identity.Set("sourceIp", rctx.Identity.SourceIP)
+	identity.Set("user", nil)
 	identity.Set("userAgent", rctx.Identity.UserAgent)
+	identity.Set("userArn", nil)
 	m.Set("identity", identity)
 	m.Set("path", rctx.Path)
 	m.Set("protocol", rctx.Protocol)

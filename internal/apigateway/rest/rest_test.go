@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -490,3 +491,69 @@ func TestRemappedResponseHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestContextVariables renders every $context variable of a mapping
+// template and checks each against what API Gateway documents (and
+// against the same request's response headers where they must agree).
+func TestContextVariables(t *testing.T) {
+	inv := newInvoker()
+	inv.returns("fn", `{}`)
+	names := []string{"accountId", "apiId", "deploymentId", "domainName", "domainPrefix", "extendedRequestId", "httpMethod",
+		"identity.sourceIp", "identity.userAgent", "identity.apiKey", "identity.accountId", "identity.caller", "identity.user",
+		"identity.userArn", "identity.cognitoIdentityId", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch",
+		"resourceId", "resourcePath", "stage", "authorizer.principalId"}
+	var tpl strings.Builder
+	tpl.WriteString("{")
+	for i, n := range names {
+		if i > 0 {
+			tpl.WriteString(",")
+		}
+		tpl.WriteString(`"` + n + `":"$context.` + n + `"`)
+	}
+	tpl.WriteString("}")
+	api := proxyAPI(&app.Route{Method: "POST", Path: "/items/{id}", Integration: &app.Integration{Type: app.IntegrationAWS, FunctionName: "fn",
+		RequestTemplates: map[string]string{"application/json": tpl.String()}}})
+	_, base := serve(t, api, inv)
+	r := do(t, "POST", base+"/testStage/items/7", strings.NewReader(`{}`), map[string]string{"User-Agent": "agent/1"})
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(inv.last("fn"), &got); err != nil {
+		t.Fatalf("%v: %s", err, inv.last("fn"))
+	}
+	epoch := regexp.MustCompile(`^1\d{12}$`)
+	cases := map[string]func(string) bool{
+		"accountId":                  eq("12345678912"),
+		"apiId":                      eq("gy415nuibc"),
+		"deploymentId":               regexp.MustCompile(`^[0-9a-z]{6}$`).MatchString,
+		"domainName":                 eq("gy415nuibc.execute-api.us-east-2.amazonaws.com"),
+		"domainPrefix":               eq("gy415nuibc"),
+		"extendedRequestId":          eq(r.header.Get("x-amz-apigw-id")),
+		"httpMethod":                 eq("POST"),
+		"identity.sourceIp":          eq("127.0.0.1"),
+		"identity.userAgent":         eq("agent/1"),
+		"identity.apiKey":            eq(""),
+		"identity.accountId":         eq(""),
+		"identity.caller":            eq(""),
+		"identity.user":              eq(""),
+		"identity.userArn":           eq(""),
+		"identity.cognitoIdentityId": eq(""),
+		"path":                       eq("/testStage/items/7"),
+		"protocol":                   eq("HTTP/1.1"),
+		"requestId":                  eq(r.header.Get("x-amzn-RequestId")),
+		"requestTime":                clfRe.MatchString,
+		"requestTimeEpoch":           epoch.MatchString,
+		"resourceId":                 regexp.MustCompile(`^[0-9a-z]{6}$`).MatchString,
+		"resourcePath":               eq("/items/{id}"),
+		"stage":                      eq("testStage"),
+		"authorizer.principalId":     eq(""),
+	}
+	for _, n := range names {
+		if check := cases[n]; check == nil || !check(got[n]) {
+			t.Errorf("$context.%s = %q", n, got[n])
+		}
+	}
+}
+
+func eq(want string) func(string) bool { return func(s string) bool { return s == want } }
