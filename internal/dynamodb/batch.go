@@ -86,6 +86,9 @@ func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGe
 		if err != nil {
 			return nil, err
 		}
+		if err := checkScalarKeyPaths(m, proj); err != nil {
+			return nil, err
+		}
 		seen := map[string]bool{}
 		for _, k := range ka.Keys {
 			if err := checkKey(m, k); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 )
 
 // deleteItemInput is DeleteItem's request.
@@ -47,6 +48,9 @@ func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeIt
 		return nil, err
 	}
 	if err := checkKey(m, in.Key); err != nil {
+		return nil, err
+	}
+	if err := checkScalarKeyPaths(m, expr.CondPaths(cond, nil)); err != nil {
 		return nil, err
 	}
 	res, err := s.writeOne(writeReq{

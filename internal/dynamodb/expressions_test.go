@@ -78,3 +78,75 @@ func TestExpressionLimitsAndContexts(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyAttributesInExpressions covers DynamoDB's rules for key attributes
+// in expressions: a Query filter may not name the keys it queries by, and no
+// expression may reach into a key attribute with "." or "[]".
+func TestKeyAttributesInExpressions(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "keyrules")
+	tn := aws.String("keyrules")
+	vals := map[string]types.AttributeValue{":p": s("p"), ":v": s("v")}
+	query := func(in dynamodb.QueryInput) func() error {
+		return func() error {
+			in.TableName = tn
+			_, err := c.Query(bg, &in)
+			return err
+		}
+	}
+	eq := func(v string) types.Condition {
+		return types.Condition{ComparisonOperator: types.ComparisonOperatorEq, AttributeValueList: []types.AttributeValue{s(v)}}
+	}
+	const nested = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+	cases := []struct {
+		name string
+		call func() error
+		msg  string
+	}{
+		{"filter on the sort key", query(dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("sk = :v"), ExpressionAttributeValues: vals}),
+			"Filter Expression can only contain non-primary key attributes: Primary key attribute: sk"},
+		{"filter on a nested partition key", query(dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("attribute_exists(pk.b) AND x = :v"), ExpressionAttributeValues: vals}),
+			"Filter Expression can only contain non-primary key attributes: Primary key attribute: pk"},
+		{"filter on the GSI sort key", query(dynamodb.QueryInput{IndexName: aws.String("gsi"), KeyConditionExpression: aws.String("g = :p"), FilterExpression: aws.String("sk = :v"), ExpressionAttributeValues: vals}),
+			"Filter Expression can only contain non-primary key attributes: Primary key attribute: sk"},
+		{"filter on the table key of a GSI query", query(dynamodb.QueryInput{IndexName: aws.String("gsi"), KeyConditionExpression: aws.String("g = :p"), FilterExpression: aws.String("pk = :v"), ExpressionAttributeValues: vals}), ""},
+		{"filter on an LSI key of a table query", query(dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("l = :v"), ExpressionAttributeValues: vals}), ""},
+		{"QueryFilter on the sort key", query(dynamodb.QueryInput{KeyConditions: map[string]types.Condition{"pk": eq("p")}, QueryFilter: map[string]types.Condition{"sk": eq("v")}}),
+			"QueryFilter can only contain non-primary key attributes: Primary key attribute: sk"},
+		{"KeyConditions with a FilterExpression", query(dynamodb.QueryInput{KeyConditions: map[string]types.Condition{"pk": eq("p")}, FilterExpression: aws.String("x = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("v")}}), ""},
+		{"KeyConditions with a KeyConditionExpression", query(dynamodb.QueryInput{KeyConditions: map[string]types.Condition{"pk": eq("p")}, KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("p")}}),
+			"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"},
+		{"AttributesToGet and QueryFilter with expressions", query(dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ProjectionExpression: aws.String("x"), AttributesToGet: []string{"x"}, QueryFilter: map[string]types.Condition{"x": eq("v")}, ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("p")}}),
+			"Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet, QueryFilter} Expression parameters: {ProjectionExpression, KeyConditionExpression}"},
+		{"filter into an LSI key", query(dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), FilterExpression: aws.String("l[1] = :v"), ExpressionAttributeValues: vals}),
+			nested + "IndexKey: l"},
+		{"projection into the partition key", func() error {
+			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: key("p", "s"), ProjectionExpression: aws.String("pk[0]")})
+			return err
+		}, nested + "Key: pk"},
+		{"scan filter into a GSI key", func() error {
+			_, err := c.Scan(bg, &dynamodb.ScanInput{TableName: tn, FilterExpression: aws.String("g.x = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("v")}})
+			return err
+		}, nested + "IndexKey: g"},
+		{"update into the sort key", func() error {
+			_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("p", "s"), UpdateExpression: aws.String("SET sk.x = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("v")}})
+			return err
+		}, nested + "Key: sk"},
+		{"condition into the partition key", func() error {
+			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key("p", "s"), ConditionExpression: aws.String("attribute_not_exists(pk.x)")})
+			return err
+		}, nested + "Key: pk"},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			err := cs.call()
+			if cs.msg == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			apiErr(t, err, "ValidationException", cs.msg)
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,6 +43,10 @@ func prefixed(kind string, err error) error {
 	return err
 }
 
+// legacyOrder is the order in which DynamoDB names non-expression
+// parameters in its "Can not use both" message.
+var legacyOrder = []string{"AttributeUpdates", "AttributesToGet", "Expected", "QueryFilter", "ScanFilter", "ConditionalOperator", "KeyConditions"}
+
 // maxExpressionSize is the longest expression string DynamoDB accepts (4 KB).
 const maxExpressionSize = 4096
 
@@ -52,14 +57,16 @@ func (r *exprRequest) parse() (*parsedExprs, error) {
 	for _, e := range []struct {
 		name string
 		p    *string
-	}{{"UpdateExpression", r.Update}, {"ConditionExpression", r.Condition}, {"ProjectionExpression", r.Projection}, {"FilterExpression", r.Filter}, {"KeyConditionExpression", r.KeyCond}} {
+	}{{"UpdateExpression", r.Update}, {"ProjectionExpression", r.Projection}, {"ConditionExpression", r.Condition}, {"FilterExpression", r.Filter}, {"KeyConditionExpression", r.KeyCond}} {
 		if e.p != nil {
 			exprParams = append(exprParams, e.name)
 		}
 	}
 	if len(r.Legacy) > 0 && len(exprParams) > 0 {
+		legacy := slices.Clone(r.Legacy)
+		slices.SortFunc(legacy, func(a, b string) int { return slices.Index(legacyOrder, a) - slices.Index(legacyOrder, b) })
 		return nil, validationf("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
-			strings.Join(r.Legacy, ", "), strings.Join(exprParams, ", "))
+			strings.Join(legacy, ", "), strings.Join(exprParams, ", "))
 	}
 	if r.Names != nil || r.NamesSet {
 		if len(exprParams) == 0 {

@@ -65,6 +65,9 @@ func (s *Service) getItem(ctx context.Context, in *getItemInput) (*getItemOutput
 	if err := checkKey(m, in.Key); err != nil {
 		return nil, err
 	}
+	if err := checkScalarKeyPaths(m, proj); err != nil {
+		return nil, err
+	}
 	it, err := s.readItem(s.store, m.itemKey(in.Key))
 	if err != nil {
 		return nil, err

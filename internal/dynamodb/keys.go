@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 )
 
 const msgKeySchema = "The provided key element does not match the schema"
@@ -172,4 +173,56 @@ func hasTableKey(m *tableMeta, it attr.Item) bool {
 		}
 	}
 	return true
+}
+
+// checkScalarKeyPaths refuses document paths that reach into a key
+// attribute of the table or of one of its indexes ("pk.a", "pk[0]"): key
+// attributes are scalars. Table keys are checked first, then LSI and GSI
+// keys, as DynamoDB reports them.
+func checkScalarKeyPaths(m *tableMeta, paths []expr.Path) error {
+	nested := map[string]bool{}
+	for _, p := range paths {
+		if len(p) > 1 {
+			nested[p[0].Name] = true
+		}
+	}
+	if len(nested) == 0 {
+		return nil
+	}
+	const msg = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+	for _, k := range []*keyAttr{&m.Hash, m.Range} {
+		if k != nil && nested[k.Name] {
+			return validation(msg + "Key: " + k.Name)
+		}
+	}
+	for _, ix := range m.indexes() {
+		for _, k := range []*keyAttr{&ix.Hash, ix.Range} {
+			if k != nil && nested[k.Name] {
+				return validation(msg + "IndexKey: " + k.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// checkFilterKeys refuses a Query filter that names a key attribute of the
+// table or index queried (param is "Filter Expression" or "QueryFilter").
+func checkFilterKeys(names map[string]bool, hash keyAttr, rng *keyAttr, param string) error {
+	for _, k := range []*keyAttr{&hash, rng} {
+		if k != nil && names[k.Name] {
+			return validationf("%s can only contain non-primary key attributes: Primary key attribute: %s", param, k.Name)
+		}
+	}
+	return nil
+}
+
+// topNames lists the top-level attribute names of paths.
+func topNames(paths []expr.Path) map[string]bool {
+	out := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		if len(p) > 0 {
+			out[p[0].Name] = true
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 )
 
 // putItemInput is PutItem's request.
@@ -51,6 +52,9 @@ func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutp
 	}
 	t, m, err := s.lookup(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkScalarKeyPaths(m, expr.CondPaths(cond, nil)); err != nil {
 		return nil, err
 	}
 	if err := checkItem(m, in.Item, false); err != nil {

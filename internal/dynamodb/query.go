@@ -25,7 +25,10 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 	for _, l := range []struct {
 		name string
 		set  bool
-	}{{"AttributesToGet", in.AttributesToGet != nil}, {"KeyConditions", in.KeyConditions != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}} {
+	}{{"AttributesToGet", in.AttributesToGet != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""},
+		// KeyConditions may go with a FilterExpression; only a
+		// KeyConditionExpression excludes it.
+		{"KeyConditions", in.KeyConditions != nil && in.KeyConditionExpression != nil}} {
 		if l.set {
 			r.Legacy = append(r.Legacy, l.name)
 		}
@@ -90,6 +93,29 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 		}
 		if bytes.Compare(plan.start, lower) < 0 || bytes.Compare(plan.start, upper) >= 0 {
 			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
+		}
+	}
+	if in.ProjectionExpression != nil {
+		if err := checkScalarKeyPaths(m, proj); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case in.QueryFilter != nil:
+		names := map[string]bool{}
+		for n := range in.QueryFilter {
+			names[n] = true
+		}
+		if err := checkFilterKeys(names, hash, rng, "QueryFilter"); err != nil {
+			return nil, err
+		}
+	case filter != nil:
+		paths := expr.CondPaths(filter, nil)
+		if err := checkFilterKeys(topNames(paths), hash, rng, "Filter Expression"); err != nil {
+			return nil, err
+		}
+		if err := checkScalarKeyPaths(m, paths); err != nil {
+			return nil, err
 		}
 	}
 	out, err := s.runPlan(plan)

@@ -3,8 +3,10 @@ package dynamodb
 import (
 	"context"
 	"hash/fnv"
+	"slices"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
+	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
 	"github.com/nimbus-dev/nimbus/internal/storage"
 )
 
@@ -69,6 +71,9 @@ func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error
 	}
 	ix, err := resolveIndex(m, in.IndexName, in.ConsistentRead)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkScalarKeyPaths(m, append(slices.Clone(proj), expr.CondPaths(filter, nil)...)); err != nil {
 		return nil, err
 	}
 	count, fetchBase, err := selectPlan(in.Select, proj, proj != nil, m, ix)

@@ -275,6 +275,9 @@ func (s *Service) prepareTxOp(ti transactWriteItem) (*txOp, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkScalarKeyPaths(m, updatePaths(p.Update, p.Condition)); err != nil {
+		return nil, err
+	}
 	op := &txOp{kind: kind, t: t, m: m, cond: p.Condition, update: p.Update, rvFail: a.ReturnValuesOnConditionCheckFailure}
 	if kind == "Put" {
 		if a.Item == nil {
@@ -371,6 +374,9 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 			return nil, err
 		}
 		if err := checkKey(m, ti.Get.Key); err != nil {
+			return nil, err
+		}
+		if err := checkScalarKeyPaths(m, proj); err != nil {
 			return nil, err
 		}
 		k := m.itemKey(ti.Get.Key)

@@ -52,6 +52,15 @@ func parseUpdateRequest(in *updateItemInput) (*expr.Update, expr.Cond, error) {
 	return upd, cond, nil
 }
 
+// updatePaths lists the document paths an update and its condition touch.
+func updatePaths(u *expr.Update, cond expr.Cond) []expr.Path {
+	var paths []expr.Path
+	if u != nil {
+		paths = u.AllPaths()
+	}
+	return expr.CondPaths(cond, paths)
+}
+
 // checkUpdateKeys rejects updates of key attributes.
 func checkUpdateKeys(m *tableMeta, u *expr.Update) error {
 	if u == nil {
@@ -143,6 +152,9 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 		return nil, err
 	}
 	if err := checkKey(m, in.Key); err != nil {
+		return nil, err
+	}
+	if err := checkScalarKeyPaths(m, updatePaths(upd, cond)); err != nil {
 		return nil, err
 	}
 	if err := checkUpdateKeys(m, upd); err != nil {

@@ -159,3 +159,61 @@ func (c *Context) Unused() error {
 	}
 	return nil
 }
+
+// CondPaths appends the document paths a condition reads to out.
+func CondPaths(c Cond, out []Path) []Path {
+	switch c := c.(type) {
+	case *Compare:
+		out = operandPaths(c.L, out)
+		return operandPaths(c.R, out)
+	case *Between:
+		out = operandPaths(c.X, out)
+		out = operandPaths(c.Lo, out)
+		return operandPaths(c.Hi, out)
+	case *In:
+		out = operandPaths(c.X, out)
+		for _, o := range c.List {
+			out = operandPaths(o, out)
+		}
+	case *Func:
+		for _, o := range c.Args {
+			out = operandPaths(o, out)
+		}
+	case *And:
+		return CondPaths(c.R, CondPaths(c.L, out))
+	case *Or:
+		return CondPaths(c.R, CondPaths(c.L, out))
+	case *Not:
+		return CondPaths(c.X, out)
+	}
+	return out
+}
+
+// operandPaths appends the document paths an operand reads to out.
+func operandPaths(o Operand, out []Path) []Path {
+	switch o := o.(type) {
+	case *PathOperand:
+		return append(out, o.Path)
+	case *SizeOperand:
+		return append(out, o.Path)
+	case *IfNotExists:
+		return operandPaths(o.Default, append(out, o.Path))
+	case *ListAppend:
+		return operandPaths(o.B, operandPaths(o.A, out))
+	case *Arith:
+		return operandPaths(o.B, operandPaths(o.A, out))
+	}
+	return out
+}
+
+// AllPaths returns every document path the update writes or reads.
+func (u *Update) AllPaths() []Path {
+	var out []Path
+	for _, a := range u.Actions {
+		out = append(out, a.Path)
+		if a.Value != nil {
+			out = operandPaths(a.Value, out)
+		}
+	}
+	return out
+}
