@@ -31,7 +31,8 @@ func TestResponseV2(t *testing.T) {
 		{"array", `[1,2]`, 200, `[1,2]`, "application/json", [2]string{}},
 		{"number", `42`, 200, `42`, "application/json", [2]string{}},
 		{"full", `{"statusCode":400,"headers":{"content-type":"text/plain","x-a":"1,2"},"body":"bad"}`, 400, "bad", "text/plain", [2]string{"X-A", "1,2"}},
-		{"statusCode only", `{"statusCode":204}`, 204, "", "application/json", [2]string{}},
+		{"statusCode only", `{"statusCode":204}`, 204, "", "text/plain; charset=utf-8", [2]string{}},
+		{"no content type", `{"statusCode":200,"body":"{\"a\":1}"}`, 200, `{"a":1}`, "text/plain; charset=utf-8", [2]string{}},
 		{"base64", `{"statusCode":200,"isBase64Encoded":true,"body":"` + base64.StdEncoding.EncodeToString([]byte{0, 1, 2}) + `","headers":{"content-type":"application/octet-stream"}}`, 200, "\x00\x01\x02", "application/octet-stream", [2]string{}},
 	}
 	inv := newInvoker()

@@ -14,6 +14,11 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 )
 
+// defaultContentType is the Content-Type of a Lambda response that sets
+// none (what HTTP APIs answer, e.g. to a function returning only
+// {"statusCode": 200, "body": "..."}).
+const defaultContentType = "text/plain; charset=utf-8"
+
 // serveLambda runs a Lambda proxy integration with the route's payload
 // format.
 func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
@@ -69,7 +74,9 @@ func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *reques
 		h.Add("Set-Cookie", c)
 	}
 	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "application/json")
+		// HTTP APIs label a response without a Content-Type as text (an
+		// inferred 2.0 response already says application/json).
+		h.Set("Content-Type", defaultContentType)
 	}
 	if g.cors != nil {
 		g.cors.Decorate(h, r.Header.Get("Origin"))
