@@ -203,9 +203,15 @@ func TestNodeRuntime(t *testing.T) {
 	}
 
 	t.Run("errors", func(t *testing.T) {
-		typ, msg, trace := errorOf(t, invokeJSON(t, h, "thrown", `{}`))
+		thrown := invokeJSON(t, h, "thrown", `{}`, tail)
+		typ, msg, trace := errorOf(t, thrown)
 		if typ != "ValidationError" || msg != "bad input" || len(trace) < 2 || !strings.HasPrefix(trace[0], "ValidationError: bad input") {
 			t.Errorf("thrown: %s %s %v", typ, msg, trace)
+		}
+		// Lambda's Node.js runtime logs the error as one ERROR record.
+		logs, _ := base64.StdEncoding.DecodeString(aws.ToString(thrown.LogResult))
+		if !strings.Contains(string(logs), "\tERROR\tInvoke Error \t{\"errorType\":\"ValidationError\",\"errorMessage\":\"bad input\",\"stack\":[\"ValidationError: bad input\"") {
+			t.Errorf("error log record:\n%s", logs)
 		}
 		typ, msg, _ = errorOf(t, invokeJSON(t, h, "cbstring", `{}`))
 		if typ != "string" || msg != "plain failure" {

@@ -117,11 +117,15 @@ function errorObject(err) {
   return { errorType: typeof err, errorMessage: message, trace: [] };
 }
 
-async function postError(p, err, type) {
+// postError reports an error to the Runtime API and logs it as Lambda's
+// Node.js runtime does: "Invoke Error \t{errorType, errorMessage, stack}"
+// for an invocation, "Uncaught Exception \t{...}" during init.
+async function postError(p, err, type, label) {
   const obj = errorObject(err);
   if (type) obj.errorType = type;
   const body = JSON.stringify(obj);
-  console.error(`${obj.errorType}: ${obj.errorMessage}`);
+  const heading = label || (p === '/init/error' ? 'Uncaught Exception' : 'Invoke Error');
+  console.error(heading, `\t${JSON.stringify({ errorType: obj.errorType, errorMessage: obj.errorMessage, stack: obj.trace })}`);
   await call('POST', p, body, {
     'Content-Type': 'application/json',
     'Lambda-Runtime-Function-Error-Type': obj.errorType,
@@ -270,18 +274,18 @@ function invoke(handler, event, headers) {
 process.on('unhandledRejection', async (reason) => {
   const err = reason instanceof Error ? reason : new Error(String(reason));
   const type = 'Runtime.UnhandledPromiseRejection';
-  await report(err, type);
+  await report(err, type, 'Unhandled Promise Rejection');
   process.exit(128);
 });
 process.on('uncaughtException', async (err) => {
-  await report(err);
+  await report(err, undefined, 'Uncaught Exception');
   process.exit(129);
 });
 
-async function report(err, type) {
+async function report(err, type, label) {
   try {
-    if (currentRequestId) await postError(`/invocation/${currentRequestId}/error`, err, type);
-    else await postError('/init/error', err, type);
+    if (currentRequestId) await postError(`/invocation/${currentRequestId}/error`, err, type, label);
+    else await postError('/init/error', err, type, label);
   } catch { /* the runtime is exiting anyway */ }
 }
 
