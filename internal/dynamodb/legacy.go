@@ -50,14 +50,18 @@ func legacyCondition(name, op string, args []*attr.Value) (expr.Cond, error) {
 			return nil, validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
 		}
 		switch op {
-		case "LE", "LT", "GE", "GT", "BETWEEN", "BEGINS_WITH":
+		case "LE", "LT", "GE", "GT", "BETWEEN", "BEGINS_WITH", "CONTAINS", "NOT_CONTAINS", "IN":
 			if !a.T.IsScalarKeyType() || (op == "BEGINS_WITH" && a.T == attr.N) {
 				return nil, validationf("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", op, a.T)
 			}
-		case "CONTAINS", "NOT_CONTAINS":
-			if !a.T.IsScalarKeyType() {
-				return nil, validationf("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", op, a.T)
-			}
+		}
+		if a.T != args[0].T {
+			return nil, validation("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type")
+		}
+	}
+	if op == "BETWEEN" {
+		if c, _ := attr.Compare(args[0], args[1]); c > 0 {
+			return nil, validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
 		}
 	}
 	p := &expr.PathOperand{Path: expr.Path{{Name: name}}}
@@ -111,23 +115,21 @@ func legacyConditions(expected map[string]expectedAttr, op, param string) (expr.
 	var out expr.Cond
 	for _, name := range sortedKeys(expected) {
 		e := expected[name]
+		if err := checkExpected(name, e); err != nil {
+			return nil, err
+		}
 		var c expr.Cond
 		var err error
 		switch {
 		case e.ComparisonOperator != "":
-			if e.Value != nil || e.Exists != nil {
-				return nil, validationf("One or more parameter values were invalid: Value or Exists cannot be used with ComparisonOperator for Attribute: %s", name)
-			}
-			c, err = legacyCondition(name, e.ComparisonOperator, e.AttributeValueList)
-		case e.Exists != nil && !*e.Exists:
+			args := e.AttributeValueList
 			if e.Value != nil {
-				return nil, validationf("One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: %s", name)
+				args = []*attr.Value{e.Value}
 			}
+			c, err = legacyCondition(name, e.ComparisonOperator, args)
+		case e.Exists != nil && !*e.Exists:
 			c, err = legacyCondition(name, "NULL", nil)
 		default:
-			if e.Value == nil {
-				return nil, validationf("One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: %s", name)
-			}
 			c, err = legacyCondition(name, "EQ", []*attr.Value{e.Value})
 		}
 		if err != nil {
@@ -136,6 +138,34 @@ func legacyConditions(expected map[string]expectedAttr, op, param string) (expr.
 		out = combine(out, c, op)
 	}
 	return out, nil
+}
+
+// checkExpected validates one Expected entry's combination of Exists,
+// Value, AttributeValueList and ComparisonOperator, in DynamoDB's order.
+func checkExpected(name string, e expectedAttr) error {
+	const invalid = "One or more parameter values were invalid: "
+	op := e.ComparisonOperator
+	switch {
+	case e.Exists != nil && op != "":
+		return validation(invalid + "Exists and ComparisonOperator cannot be used together for Attribute: " + name)
+	case e.Value != nil && e.AttributeValueList != nil:
+		return validation(invalid + "Value and AttributeValueList cannot be used together for Attribute: " + name)
+	case op == "" && e.AttributeValueList != nil:
+		return validation(invalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: " + name)
+	case e.Exists != nil && !*e.Exists && e.Value != nil:
+		return validation(invalid + "Value cannot be used when Exists is false for Attribute: " + name)
+	case e.Value != nil || e.AttributeValueList != nil:
+		return nil
+	case op != "":
+		if op != "NULL" && op != "NOT_NULL" {
+			return validationf(invalid+"Value or AttributeValueList must be used with ComparisonOperator: %s for Attribute: %s", op, name)
+		}
+	case e.Exists == nil:
+		return validation(invalid + "Value must be provided when Exists is null for Attribute: " + name)
+	case *e.Exists:
+		return validation(invalid + "Value must be provided when Exists is true for Attribute: " + name)
+	}
+	return nil
 }
 
 func combine(a, b expr.Cond, op string) expr.Cond {

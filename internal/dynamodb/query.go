@@ -256,7 +256,7 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 			}
 			if op == "BETWEEN" {
 				if cmp, _ := attr.Compare(vals[0], vals[1]); cmp > 0 {
-					return nil, validationf("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound: %s, upper bound: %s", short(vals[0]), short(vals[1]))
+					return nil, validationf("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s", expr.OperandString(vals[0]), expr.OperandString(vals[1]))
 				}
 				kc.v2 = vals[1]
 			}
@@ -290,10 +290,3 @@ func containsHash(conds []expr.Cond, name string) bool {
 	return false
 }
 
-func short(v *attr.Value) string {
-	switch v.T {
-	case attr.S, attr.N:
-		return "{" + v.T.String() + ": " + v.S + "}"
-	}
-	return "{" + v.T.String() + "}"
-}

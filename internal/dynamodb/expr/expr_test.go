@@ -108,7 +108,7 @@ func TestConditionErrors(t *testing.T) {
 		{"attribute_exists(a, b)", "Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2"},
 		{"attribute_exists(:v)", "Operator or function requires a document path; operator or function: attribute_exists"},
 		{"begins_with(a, :n)", "Incorrect operand type for operator or function; operator or function: begins_with, operand type: NUMBER"},
-		{"a BETWEEN :n5 AND :n", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound: {N: 5}, upper bound: {N: 1}"},
+		{"a BETWEEN :n5 AND :n", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"},
 		{"a = :v extra", `Syntax error; token: "extra", near: ":v extra"`},
 		{"a[x] = :v", `Syntax error; token: "x", near: "[x]"`},
 		{"if_not_exists(a, :v) = :v", "The function is not allowed in a condition expression; function: if_not_exists"},

@@ -325,8 +325,12 @@ func (p *parser) checkBetween(lo, hi Operand) {
 	if !ok1 || !ok2 || l.Value == nil || h.Value == nil {
 		return
 	}
+	if l.Value.T != h.Value.T {
+		p.sem("The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: %s, upper bound operand: %s", OperandString(l.Value), OperandString(h.Value))
+		return
+	}
 	if c, ok := compareValues(l.Value, h.Value); ok && c > 0 {
-		p.sem("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound: %s, upper bound: %s", shortValue(l.Value), shortValue(h.Value))
+		p.sem("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: %s, upper bound operand: %s", OperandString(l.Value), OperandString(h.Value))
 	}
 }
 

@@ -1,6 +1,9 @@
 package expr
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
@@ -142,11 +145,22 @@ func validTypeName(s string) bool { _, ok := attr.ParseType(s); return ok }
 
 func compareValues(a, b *attr.Value) (int, bool) { return attr.Compare(a, b) }
 
-// shortValue renders a value as DynamoDB's messages do: {N: 5}.
-func shortValue(v *attr.Value) string {
+// OperandString renders a value as DynamoDB's BETWEEN messages do:
+// "AttributeValue: {N:5}".
+func OperandString(v *attr.Value) string {
+	var s string
 	switch v.T {
 	case attr.S, attr.N:
-		return "{" + v.T.String() + ": " + v.S + "}"
+		s = v.S
+	case attr.B:
+		s = base64.StdEncoding.EncodeToString(v.B)
+	case attr.BOOL:
+		s = strconv.FormatBool(v.Bool)
+	case attr.NULL:
+		s = "true"
+	default:
+		b, _ := json.Marshal(v)
+		return "AttributeValue: " + string(b)
 	}
-	return "{" + v.T.String() + "}"
+	return "AttributeValue: {" + v.T.String() + ":" + s + "}"
 }
