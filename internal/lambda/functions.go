@@ -275,7 +275,6 @@ func (s *Service) envConfig(fn *function) environment.Config {
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(def.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + def.Name,
-		"AWS_LAMBDA_LOG_STREAM_NAME":      time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + randomHex(32),
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"AWS_REGION":                      s.opts.Region,
 		"AWS_DEFAULT_REGION":              s.opts.Region,

@@ -6,6 +6,8 @@ package environment
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -153,6 +156,9 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
 	cmd.Dir = cfg.Dir
 	cmd.Env = append(append([]string(nil), cfg.Env...), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
+	if !hasEnv(cfg.Env, "AWS_LAMBDA_LOG_STREAM_NAME") {
+		cmd.Env = append(cmd.Env, "AWS_LAMBDA_LOG_STREAM_NAME="+LogStreamName(time.Now(), cfg.Version))
+	}
 	cmd.Stdout = w
 	cmd.Stderr = w
 	setProcessGroup(cmd)
@@ -199,6 +205,27 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 		e.Stop()
 		return nil, ctx.Err()
 	}
+}
+
+// LogStreamName is a new execution environment's CloudWatch log stream
+// name as Lambda forms it: "2024/01/20/[$LATEST]" and 32 random hex
+// digits. Every environment has its own.
+func LogStreamName(now time.Time, version string) string {
+	if version == "" {
+		version = "$LATEST"
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("2006/01/02") + "/[" + version + "]" + hex.EncodeToString(b[:])
+}
+
+func hasEnv(env []string, name string) bool {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *Env) wait() {
