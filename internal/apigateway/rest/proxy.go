@@ -172,14 +172,15 @@ func (g *Gateway) eventHeaders(r *http.Request, rc *requestInfo) (map[string]str
 
 // parseQuery decodes a raw query string into API Gateway's two views: the
 // last value of each parameter, and all of them. Both are nil when the
-// query is empty.
+// query is empty. A ';' separates parameters like '&' (REST APIs split
+// query strings at semicolons, as AWS's important notes say).
 func parseQuery(raw string) (map[string]string, map[string][]string) {
 	if raw == "" {
 		return nil, nil
 	}
 	single := map[string]string{}
 	multi := map[string][]string{}
-	for _, part := range strings.Split(raw, "&") {
+	for _, part := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
 		if part == "" {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -557,3 +558,31 @@ func TestContextVariables(t *testing.T) {
 }
 
 func eq(want string) func(string) bool { return func(s string) bool { return s == want } }
+
+// TestParseQuery pins how a REST API reads query strings: the last value
+// wins in queryStringParameters, all are listed in the multi-value map,
+// '+' and %XX decode, ';' splits like '&', a name without '=' has "".
+func TestParseQuery(t *testing.T) {
+	cases := []struct {
+		raw    string
+		single map[string]string
+		multi  map[string][]string
+	}{
+		{"", nil, nil},
+		{"&", nil, nil},
+		{"a=1&a=2&b", map[string]string{"a": "2", "b": ""}, map[string][]string{"a": {"1", "2"}, "b": {""}}},
+		{"sort=-+createdAt&q=%E2%9C%93&e=a%26b%3Dc", map[string]string{"sort": "- createdAt", "q": "✓", "e": "a&b=c"},
+			map[string][]string{"sort": {"- createdAt"}, "q": {"✓"}, "e": {"a&b=c"}}},
+		{"a=1;b=2", map[string]string{"a": "1", "b": "2"}, map[string][]string{"a": {"1"}, "b": {"2"}}},
+		{"x=%zz", map[string]string{"x": "%zz"}, map[string][]string{"x": {"%zz"}}},
+	}
+	for _, c := range cases {
+		single, multi := parseQuery(c.raw)
+		if fmt.Sprint(single) != fmt.Sprint(c.single) || fmt.Sprint(multi) != fmt.Sprint(c.multi) {
+			t.Errorf("parseQuery(%q) = %v, %v; want %v, %v", c.raw, single, multi, c.single, c.multi)
+		}
+		if (single == nil) != (c.single == nil) {
+			t.Errorf("parseQuery(%q): nil-ness differs (AWS sends null for no parameters)", c.raw)
+		}
+	}
+}
