@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/nimbus-dev/nimbus/internal/app"
 	"github.com/nimbus-dev/nimbus/internal/httpserve"
+	"github.com/nimbus-dev/nimbus/internal/lambda/build"
 	"github.com/nimbus-dev/nimbus/internal/template"
 	"github.com/nimbus-dev/nimbus/internal/watch"
 )
@@ -21,6 +23,27 @@ type running struct {
 	model *app.App
 	apis  []*mountedAPI
 	sites []*mountedSite
+	// goSources are what each Go function built from sources reads, by
+	// function name, so edits to shared packages rebuild the right ones.
+	goSources map[string]*build.GoSources
+}
+
+// goSourcesOf finds the module sources of the app's Go functions built
+// from sources.
+func goSourcesOf(model *app.App, logger *slog.Logger) map[string]*build.GoSources {
+	sources := map[string]*build.GoSources{}
+	for _, f := range model.Functions {
+		if f.CodeDir == "" || !build.IsGoSource(f.CodeDir) {
+			continue
+		}
+		src, err := build.GoInputs(f.CodeDir)
+		if err != nil {
+			logger.Warn("cannot list the Go sources of a function; only its folder is watched", "function", f.Name, "err", err)
+			continue
+		}
+		sources[f.Name] = src
+	}
+	return sources
 }
 
 // mountedSite is a static front end on its own port.
@@ -57,7 +80,7 @@ func (s *Server) startApp(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.app = &running{model: model}
+	s.app = &running{model: model, goSources: goSourcesOf(model, s.logger)}
 	if s.cfg.FunctionsOnly {
 		return nil
 	}
@@ -116,6 +139,7 @@ func (s *Server) watchApp(ctx context.Context) {
 		s.logger.Warn("file watching is off", "err", err)
 		return
 	}
+	s.watcher = w
 	s.wg.Go(func() { w.Run(ctx, func(changed []string) { s.onChange(ctx, changed) }) })
 }
 
@@ -135,12 +159,17 @@ func (s *Server) watchedPaths() []string {
 			paths = append(paths, l.ContentDir)
 		}
 	}
+	for _, src := range s.app.goSources {
+		paths = append(paths, src.Packages...)
+		paths = append(paths, src.Trees...)
+		paths = append(paths, src.Files...)
+	}
 	return paths
 }
 
 func (s *Server) onChange(ctx context.Context, changed []string) {
 	s.mu.Lock()
-	model := s.app.model
+	model, goSources := s.app.model, s.app.goSources
 	s.mu.Unlock()
 	templateFiles := map[string]bool{model.TemplatePath: true}
 	for _, f := range model.Files {
@@ -162,8 +191,9 @@ func (s *Server) onChange(ctx context.Context, changed []string) {
 	}
 	for _, f := range model.Functions {
 		hit := layerChanged && len(f.Layers) > 0
+		src := goSources[f.Name]
 		for _, p := range changed {
-			if within(p, f.CodeDir) {
+			if within(p, f.CodeDir) || (src != nil && src.Contains(p)) {
 				hit = true
 			}
 		}
@@ -225,7 +255,7 @@ func (s *Server) reload(ctx context.Context) {
 	for _, m := range s.app.sites {
 		oldSites[m.site.Name] = m
 	}
-	s.app = &running{model: model, apis: apis}
+	s.app = &running{model: model, apis: apis, goSources: goSourcesOf(model, s.logger)}
 	for _, site := range model.Sites {
 		if m, ok := oldSites[site.Name]; ok && reflect.DeepEqual(m.site, site) {
 			delete(oldSites, site.Name)
@@ -245,6 +275,9 @@ func (s *Server) reload(ctx context.Context) {
 	}
 	for _, m := range oldSites {
 		s.unmountSite(ctx, m)
+	}
+	if s.watcher != nil {
+		s.watcher.Add(s.watchedPaths())
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.logger.Error("reload incomplete", "err", err)

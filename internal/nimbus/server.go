@@ -21,6 +21,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/httpserve"
 	"github.com/nimbus-dev/nimbus/internal/template"
 	"github.com/nimbus-dev/nimbus/internal/tlsca"
+	"github.com/nimbus-dev/nimbus/internal/watch"
 )
 
 // Config is everything `nimbus up` can be told.
@@ -73,6 +74,7 @@ type Server struct {
 	shutdown bool
 
 	stopWatch context.CancelFunc
+	watcher   *watch.Watcher
 	wg        sync.WaitGroup
 	// ready turns health to 200 once the app is up; until then (builds,
 	// tables) it answers 503.

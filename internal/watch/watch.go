@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -25,7 +26,9 @@ type Watcher struct {
 	fs       *fsnotify.Watcher
 	logger   *slog.Logger
 	debounce time.Duration
-	roots    map[string]bool
+
+	mu    sync.Mutex
+	roots map[string]bool
 }
 
 // New watches every given file and folder (folders recursively; new
@@ -36,12 +39,17 @@ func New(paths []string, debounce time.Duration, logger *slog.Logger) (*Watcher,
 		return nil, err
 	}
 	w := &Watcher{fs: fw, logger: logger, debounce: debounce, roots: map[string]bool{}}
+	w.Add(paths)
+	return w, nil
+}
+
+// Add watches more files and folders (already watched ones are skipped).
+func (w *Watcher) Add(paths []string) {
 	for _, p := range paths {
 		if err := w.add(p); err != nil {
-			logger.Warn("cannot watch", "path", p, "err", err)
+			w.logger.Warn("cannot watch", "path", p, "err", err)
 		}
 	}
-	return w, nil
 }
 
 func (w *Watcher) add(path string) error {
@@ -53,7 +61,13 @@ func (w *Watcher) add(path string) error {
 	if err != nil {
 		return err
 	}
+	w.mu.Lock()
+	known := w.roots[abs]
 	w.roots[abs] = true
+	w.mu.Unlock()
+	if known {
+		return nil
+	}
 	if !st.IsDir() {
 		// Watch the folder so editors that replace files (write to a
 		// temporary name, rename over) are seen.
@@ -122,6 +136,8 @@ func (w *Watcher) relevant(path string) bool {
 	if strings.HasPrefix(base, ".#") || strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, ".swx") || base == "4913" {
 		return false
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for root := range w.roots {
 		if path == root || strings.HasPrefix(path, root+string(filepath.Separator)) {
 			for _, part := range strings.Split(strings.TrimPrefix(path, root), string(filepath.Separator)) {

@@ -29,6 +29,12 @@ func skipDir(name string) bool {
 // them changes it. It reads no file contents: it is cheap enough to run on
 // every reload.
 func Fingerprint(roots []string, extra ...string) (string, error) {
+	return fingerprintOf(roots, nil, extra)
+}
+
+// fingerprintOf hashes the files under roots (recursively) and the single
+// files, with the extra strings.
+func fingerprintOf(roots, files, extra []string) (string, error) {
 	h := sha256.New()
 	for _, s := range extra {
 		fmt.Fprintf(h, "x:%s\n", s)
@@ -54,7 +60,7 @@ func Fingerprint(roots []string, extra ...string) (string, error) {
 				return nil
 			}
 			rel, _ := filepath.Rel(root, path)
-			lines = append(lines, fmt.Sprintf("%s %d %d %o", rel, info.Size(), info.ModTime().UnixNano(), info.Mode()))
+			lines = append(lines, statLine(rel, info))
 			return nil
 		})
 		if err != nil {
@@ -65,7 +71,21 @@ func Fingerprint(roots []string, extra ...string) (string, error) {
 			fmt.Fprintln(h, l)
 		}
 	}
+	sorted := append([]string(nil), files...)
+	sort.Strings(sorted)
+	for _, f := range sorted {
+		info, err := os.Stat(f)
+		if err != nil {
+			fmt.Fprintf(h, "missing %s\n", f)
+			continue
+		}
+		fmt.Fprintln(h, statLine(f, info))
+	}
 	return hex.EncodeToString(h.Sum(nil))[:24], nil
+}
+
+func statLine(name string, info fs.FileInfo) string {
+	return fmt.Sprintf("%s %d %d %o", name, info.Size(), info.ModTime().UnixNano(), info.Mode())
 }
 
 // publish moves a finished build from tmp to dst atomically; a concurrent

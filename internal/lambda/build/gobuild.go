@@ -58,7 +58,10 @@ func moduleRoot(dir string) string {
 // Build compiles the main package in dir and returns the folder holding
 // its `bootstrap`. name labels the progress lines.
 func (g *Go) Build(ctx context.Context, name, dir string) (string, error) {
-	root := moduleRoot(dir)
+	sources, err := GoInputs(dir)
+	if err != nil {
+		return "", err
+	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("building Go function %s needs the Go toolchain (install Go from go.dev/dl): %w", name, err)
@@ -68,7 +71,7 @@ func (g *Go) Build(ctx context.Context, name, dir string) (string, error) {
 	if toolInfo != nil {
 		toolStamp = toolInfo.ModTime().String()
 	}
-	key, err := Fingerprint([]string{root}, "go", dir, runtime.GOOS, runtime.GOARCH, goTool, toolStamp)
+	key, err := sources.Fingerprint("go", dir, runtime.GOOS, runtime.GOARCH, goTool, toolStamp)
 	if err != nil {
 		return "", err
 	}
