@@ -47,7 +47,7 @@ func ParseResponseV1(payload []byte, strict bool) (*ProxyResponse, error) {
 		}
 	}
 	resp := &ProxyResponse{}
-	if err := resp.decodeCommon(obj); err != nil {
+	if err := resp.decodeCommon(obj, true); err != nil {
 		return nil, err
 	}
 	if !resp.StatusSet {
@@ -131,7 +131,7 @@ func ParseResponseV2(payload []byte) (*ProxyResponse, error) {
 		return inferred()
 	}
 	resp := &ProxyResponse{}
-	if err := resp.decodeCommon(obj); err != nil {
+	if err := resp.decodeCommon(obj, false); err != nil {
 		return nil, err
 	}
 	if resp.Headers, err = decodeHeaders(obj); err != nil {
@@ -165,7 +165,11 @@ func decodeObject(payload []byte) (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
-func (resp *ProxyResponse) decodeCommon(obj map[string]json.RawMessage) error {
+// decodeCommon reads statusCode, body and isBase64Encoded. scalarBody
+// lets a number or boolean body stand for its text, as payload format 1.0
+// reads it (a JSON reader that coerces scalars, as for statusCode "200");
+// an object or array body is malformed in both formats.
+func (resp *ProxyResponse) decodeCommon(obj map[string]json.RawMessage, scalarBody bool) error {
 	if raw, ok := obj["statusCode"]; ok && !isNull(raw) {
 		code, err := statusCode(raw)
 		if err != nil {
@@ -177,7 +181,11 @@ func (resp *ProxyResponse) decodeCommon(obj map[string]json.RawMessage) error {
 	if raw, ok := obj["body"]; ok && !isNull(raw) {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("%w: body is not a string", ErrMalformed)
+			t := bytes.TrimSpace(raw)
+			if !scalarBody || len(t) == 0 || t[0] == '{' || t[0] == '[' {
+				return fmt.Errorf("%w: body is not a string", ErrMalformed)
+			}
+			s = string(t)
 		}
 		resp.Body = s
 	}
