@@ -34,7 +34,7 @@ func main() {
 	imgOut := flag.String("images", "", "folder for the SVG charts (default docs/images; --quick: bench/results/tmp/images)")
 	merge := flag.String("merge", "", "with --only: merge the scenarios run into this earlier results JSON (and rewrite its report)")
 	mergeReason := flag.String("merge-reason", "", "why the scenarios were run again (recorded with --merge)")
-	reportOnly := flag.String("report", "", "measure nothing: rewrite the report and charts from this results JSON (after editing bench/notes.md)")
+	reportOnly := flag.String("report", "", "measure nothing: re-check the targets and rewrite the report and charts from this results JSON (after editing bench/notes.md)")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
 	if *reportOnly != "" {
@@ -241,6 +241,14 @@ func rewriteReport(jsonPath, docOut, imgOut string) error {
 	}
 	notes, err := os.ReadFile(filepath.Join(root, "bench", "notes.md"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	cfg := FullConfig()
+	if res.Mode == "quick" {
+		cfg = QuickConfig()
+	}
+	res.CheckTargets(cfg)
+	if err := res.WriteJSON(jsonPath); err != nil {
 		return err
 	}
 	if err := res.WriteReport(docOut, imgOut, string(notes)); err != nil {

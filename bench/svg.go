@@ -37,8 +37,8 @@ var systemColors = map[string]string{
 }
 
 const (
-	chartWidth  = 760
-	labelWidth  = 250
+	chartWidth  = 860
+	labelWidth  = 330
 	valueWidth  = 120
 	rowHeight   = 26
 	chartTop    = 44
