@@ -104,16 +104,11 @@ func (g *Gateway) requestPayload(r *http.Request, rc *requestInfo, rt *route, bo
 
 // templateVars are the variables of a mapping template run: $input over
 // body and the method request's parameters, $context, $stageVariables.
+// The headers are the method request's as a proxy event has them: the
+// client's plus X-Forwarded-For, -Port, -Proto and X-Amzn-Trace-Id.
 func (g *Gateway) templateVars(r *http.Request, rc *requestInfo, body string, ctx *vtl.Map) map[string]any {
 	query, _ := parseQuery(r.URL.RawQuery)
-	headers := make(map[string]string, len(r.Header)+1)
-	names := gateway.HeaderNames(r)
-	for k, v := range r.Header {
-		headers[names.Name(k)] = v[len(v)-1]
-	}
-	if r.Host != "" {
-		headers[names.Name("Host")] = r.Host
-	}
+	headers, _ := g.eventHeaders(r, rc)
 	if ctx == nil {
 		ctx = g.contextMap(r, rc)
 	}

@@ -586,3 +586,23 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateSeesForwardedHeaders: a mapping template reads the same
+// method request headers a proxy event carries, the gateway's
+// X-Forwarded-* and X-Amzn-Trace-Id included.
+func TestTemplateSeesForwardedHeaders(t *testing.T) {
+	inv := newInvoker()
+	inv.returns("fn", `{}`)
+	api := proxyAPI(&app.Route{Method: "GET", Path: "/ip", Integration: &app.Integration{Type: app.IntegrationAWS, FunctionName: "fn",
+		RequestTemplates: map[string]string{"application/json": `{"xff":"$input.params('X-Forwarded-For')","proto":"$input.params('x-forwarded-proto')","trace":"$input.params().header.get('X-Amzn-Trace-Id')","ua":"$input.params('User-Agent')"}`}}})
+	_, base := serve(t, api, inv)
+	r := do(t, "GET", base+"/testStage/ip", nil, map[string]string{"User-Agent": "ua/2", "X-Forwarded-For": "10.0.0.1"})
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	var got map[string]string
+	_ = json.Unmarshal(inv.last("fn"), &got)
+	if got["xff"] != "10.0.0.1, 127.0.0.1" || got["proto"] != "http" || got["trace"] != r.header.Get("X-Amzn-Trace-Id") || got["ua"] != "ua/2" {
+		t.Errorf("template saw %v (trace header %q)", got, r.header.Get("X-Amzn-Trace-Id"))
+	}
+}
