@@ -58,61 +58,69 @@ func keyType(defs map[string]string, name string) attr.Type {
 	return t
 }
 
-// buildTableMeta validates a CreateTable request as DynamoDB does.
+// buildTableMeta validates a CreateTable request as DynamoDB does: the
+// table name, then the API model's constraints, then billing, key schema
+// and index rules in DynamoDB's order.
 func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
 	if len(c) > 0 {
 		return nil, c.err()
 	}
-	if in.AttributeDefinitions == nil {
-		c.add("Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null")
-	}
-	for i, d := range in.AttributeDefinitions {
-		enumCheck(&c, d.AttributeType, fmt.Sprintf("attributeDefinitions.%d.member.attributeType", i+1), "B", "N", "S")
-	}
-	switch {
-	case in.KeySchema == nil:
-		c.add("Value null at 'keySchema' failed to satisfy constraint: Member must not be null")
-	case len(in.KeySchema) > 2:
-		c.add("Value '%s' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2", keySchemaString(in.KeySchema))
-	case len(in.KeySchema) == 0:
-		c.add("Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1")
-	}
-	for i, k := range in.KeySchema {
-		enumCheck(&c, k.KeyType, fmt.Sprintf("keySchema.%d.member.keyType", i+1), "HASH", "RANGE")
-	}
-	enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
-	if in.StreamSpecification != nil {
-		enumCheck(&c, in.StreamSpecification.StreamViewType, "streamSpecification.streamViewType", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+	if in.raw != nil {
+		checkShape(in.raw, createTableShape, &c)
+	} else {
+		enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
 	}
 	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if err := checkTableClass(in.TableClass); err != nil {
+		return nil, err
+	}
+	billing := in.BillingMode
+	if billing == "" {
+		billing = "PROVISIONED"
+	}
+	rcu, wcu, err := tableThroughput(billing, in.ProvisionedThroughput)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkStream(in.StreamSpecification); err != nil {
 		return nil, err
 	}
 	defs := map[string]string{}
+	var defOrder []string
 	for _, d := range in.AttributeDefinitions {
 		if _, dup := defs[d.AttributeName]; dup {
 			return nil, validation("Cannot have two attributes with the same name")
 		}
 		defs[d.AttributeName] = d.AttributeType
+		defOrder = append(defOrder, d.AttributeName)
 	}
-	hash, rng, err := parseKeySchema(in.KeySchema, defs, "")
+	noDefinition := len(in.KeySchema) > len(in.AttributeDefinitions)
+	for _, k := range in.KeySchema {
+		_, ok := defs[k.AttributeName]
+		noDefinition = noDefinition || (!ok && len(in.KeySchema) == 2)
+	}
+	if noDefinition {
+		return nil, validation("Invalid KeySchema: Some index key attribute have no definition")
+	}
+	hash, rng, err := parseKeySchema(in.KeySchema, defs, defOrder)
 	if err != nil {
 		return nil, err
 	}
+	if in.LocalSecondaryIndexes == nil && in.GlobalSecondaryIndexes == nil && len(in.KeySchema) != len(in.AttributeDefinitions) {
+		return nil, validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+	}
 	m := &tableMeta{
 		Name: name, ID: newUUID(), Created: s.nowSeconds(), AttrDefs: in.AttributeDefinitions,
-		Hash: hash, Range: rng, BillingMode: in.BillingMode, BillingExplicit: in.BillingMode != "",
+		Hash: hash, Range: rng, BillingMode: billing, BillingExplicit: in.BillingMode != "",
 		Stream: in.StreamSpecification, Tags: in.Tags, TableClass: in.TableClass, NextIndexID: 1,
+		RCU: rcu, WCU: wcu,
 	}
 	if in.DeletionProtectionEnabled != nil {
 		m.DeletionProtection = *in.DeletionProtectionEnabled
-	}
-	if m.BillingMode == "" {
-		m.BillingMode = "PROVISIONED"
 	}
 	if m.BillingMode == "PAY_PER_REQUEST" {
 		m.BillingUpdated = m.Created
@@ -120,54 +128,53 @@ func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 	if m.Stream != nil && m.Stream.StreamEnabled {
 		m.StreamLabel = s.now().UTC().Format("2006-01-02T15:04:05.000")
 	}
-	rcu, wcu, err := throughput(m.BillingMode, in.ProvisionedThroughput, "")
-	if err != nil {
-		return nil, err
-	}
-	m.RCU, m.WCU = rcu, wcu
 	used := map[string]bool{hash.Name: true}
 	if rng != nil {
 		used[rng.Name] = true
 	}
 	seenIdx := map[string]bool{}
-	if len(in.LocalSecondaryIndexes) > 0 && rng == nil {
-		return nil, validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
-	}
-	if len(in.LocalSecondaryIndexes) > 5 {
-		return nil, validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5")
-	}
-	if len(in.GlobalSecondaryIndexes) > 20 {
-		return nil, validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20")
-	}
-	for _, li := range in.LocalSecondaryIndexes {
-		ix, err := s.buildIndex(m, li, defs, true, seenIdx)
-		if err != nil {
-			return nil, err
+	if in.LocalSecondaryIndexes != nil {
+		if len(in.LocalSecondaryIndexes) == 0 {
+			return nil, validation("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
 		}
-		if ix.Hash.Name != hash.Name {
-			return nil, validationf("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", ix.Name, ix.Hash.Name, hash.Name)
+		if rng == nil {
+			return nil, validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
 		}
-		m.LSIs = append(m.LSIs, ix)
-		markUsed(used, ix)
+		for _, li := range in.LocalSecondaryIndexes {
+			ix, err := s.buildIndex(m, li, defs, defOrder, true, seenIdx, false)
+			if err != nil {
+				return nil, err
+			}
+			m.LSIs = append(m.LSIs, ix)
+			markUsed(used, ix)
+		}
+		if len(in.LocalSecondaryIndexes) > 5 {
+			return nil, validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+		}
 	}
-	for _, gi := range in.GlobalSecondaryIndexes {
-		ix, err := s.buildIndex(m, gi, defs, false, seenIdx)
-		if err != nil {
-			return nil, err
+	if in.GlobalSecondaryIndexes != nil {
+		if len(in.GlobalSecondaryIndexes) == 0 {
+			return nil, validation("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
 		}
-		m.GSIs = append(m.GSIs, ix)
-		markUsed(used, ix)
+		for _, gi := range in.GlobalSecondaryIndexes {
+			ix, err := s.buildIndex(m, gi, defs, defOrder, false, seenIdx, false)
+			if err != nil {
+				return nil, err
+			}
+			m.GSIs = append(m.GSIs, ix)
+			markUsed(used, ix)
+		}
+		if len(in.GlobalSecondaryIndexes) > 20 {
+			return nil, validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20")
+		}
 	}
 	if len(used) != len(defs) {
-		var all, keys []string
-		for _, d := range in.AttributeDefinitions {
-			all = append(all, d.AttributeName)
-		}
+		var keys []string
 		for k := range used {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		return nil, validationf("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]", strings.Join(all, ", "), strings.Join(keys, ", "))
+		return nil, validationf("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]", strings.Join(defOrder, ", "), strings.Join(keys, ", "))
 	}
 	return m, nil
 }
@@ -187,36 +194,30 @@ func keySchemaString(ks []keySchemaElement) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// parseKeySchema checks a table or index key schema against the
-// attribute definitions.
-func parseKeySchema(ks []keySchemaElement, defs map[string]string, index string) (keyAttr, *keyAttr, error) {
-	invalid := "Invalid KeySchema: "
-	if index != "" {
-		invalid = "One or more parameter values were invalid: "
-	}
+// parseKeySchema checks a table or index key schema against the attribute
+// definitions, in DynamoDB's order: every key defined, two distinct names,
+// HASH then RANGE.
+func parseKeySchema(ks []keySchemaElement, defs map[string]string, defOrder []string) (keyAttr, *keyAttr, error) {
 	if len(ks) == 0 || len(ks) > 2 {
-		return keyAttr{}, nil, validationf("%sKey Schema too big.  Key Schema must at most consist of the hash and range key of a table", invalid)
+		return keyAttr{}, nil, validation("Invalid KeySchema: Key Schema too big.  Key Schema must at most consist of the hash and range key of a table")
 	}
 	for _, k := range ks {
 		if _, ok := defs[k.AttributeName]; !ok {
-			if index != "" {
-				return keyAttr{}, nil, validationf("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", keyNamesOf(ks), defNames(defs))
-			}
-			return keyAttr{}, nil, validation("Invalid KeySchema: Some index key attribute have no definition")
+			return keyAttr{}, nil, validationf("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", keyNamesOf(ks), strings.Join(defOrder, ", "))
 		}
 	}
 	if len(ks) == 2 && ks[0].AttributeName == ks[1].AttributeName {
-		return keyAttr{}, nil, validation(invalid + "Some index key attribute have no definition")
+		return keyAttr{}, nil, validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
 	}
 	if ks[0].KeyType != "HASH" {
-		return keyAttr{}, nil, validation(invalid + "The first KeySchemaElement is not a HASH key type")
+		return keyAttr{}, nil, validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
 	}
 	hash := keyAttr{ks[0].AttributeName, keyType(defs, ks[0].AttributeName)}
 	if len(ks) == 1 {
 		return hash, nil, nil
 	}
 	if ks[1].KeyType != "RANGE" {
-		return keyAttr{}, nil, validation(invalid + "The second KeySchemaElement is not a RANGE key type")
+		return keyAttr{}, nil, validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 	}
 	return hash, &keyAttr{ks[1].AttributeName, keyType(defs, ks[1].AttributeName)}, nil
 }
@@ -229,17 +230,40 @@ func keyNamesOf(ks []keySchemaElement) string {
 	return strings.Join(n, ", ")
 }
 
-func defNames(defs map[string]string) string {
-	var n []string
-	for k := range defs {
-		n = append(n, k)
+// maxCapacityUnits is the largest provisioned capacity DynamoDB accepts.
+const maxCapacityUnits = 1_000_000_000_000
+
+// tableThroughput validates a table's ProvisionedThroughput against its
+// billing mode.
+func tableThroughput(billing string, pt *throughputIn) (int64, int64, error) {
+	if billing == "PAY_PER_REQUEST" {
+		if pt != nil {
+			return 0, 0, validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+		}
+		return 0, 0, nil
 	}
-	sort.Strings(n)
-	return strings.Join(n, ", ")
+	if pt == nil || pt.ReadCapacityUnits == nil || pt.WriteCapacityUnits == nil {
+		return 0, 0, validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+	}
+	return checkCapacity(pt)
 }
 
-// throughput validates ProvisionedThroughput against the billing mode (for
-// the table, or for index when named).
+// checkCapacity enforces the minimum and maximum capacity units.
+func checkCapacity(pt *throughputIn) (int64, int64, error) {
+	r, w := *pt.ReadCapacityUnits, *pt.WriteCapacityUnits
+	switch {
+	case r < 1 || w < 1:
+		return 0, 0, validation("One or more parameter values were invalid: Provisioned throughput must be at least 1 for ReadCapacityUnits and WriteCapacityUnits")
+	case r > maxCapacityUnits:
+		return 0, 0, validationf("Given value %d for ReadCapacityUnits is out of bounds", r)
+	case w > maxCapacityUnits:
+		return 0, 0, validationf("Given value %d for WriteCapacityUnits is out of bounds", w)
+	}
+	return r, w, nil
+}
+
+// throughput validates a ProvisionedThroughput against the billing mode for
+// an index named by UpdateTable.
 func throughput(billing string, pt *throughputIn, index string) (int64, int64, error) {
 	if billing == "PAY_PER_REQUEST" {
 		if pt != nil && (pt.ReadCapacityUnits != nil || pt.WriteCapacityUnits != nil) {
@@ -256,56 +280,85 @@ func throughput(billing string, pt *throughputIn, index string) (int64, int64, e
 		}
 		return 0, 0, validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
 	}
-	if *pt.ReadCapacityUnits < 1 || *pt.WriteCapacityUnits < 1 {
-		return 0, 0, validation("One or more parameter values were invalid: Provisioned throughput must be at least 1 for ReadCapacityUnits and WriteCapacityUnits")
-	}
-	return *pt.ReadCapacityUnits, *pt.WriteCapacityUnits, nil
+	return checkCapacity(pt)
 }
 
-// buildIndex validates one GSI or LSI definition and assigns its store id.
-func (s *Service) buildIndex(m *tableMeta, in indexIn, defs map[string]string, local bool, seen map[string]bool) (*indexMeta, error) {
+// checkTableClass refuses a table class DynamoDB does not offer.
+func checkTableClass(tc string) error {
+	if tc != "" && tc != "STANDARD" && tc != "STANDARD_INFREQUENT_ACCESS" {
+		return validation("Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, STANDARD_INFREQUENT_ACCESS].")
+	}
+	return nil
+}
+
+// buildIndex validates one GSI or LSI definition, in DynamoDB's order, and
+// assigns its store id.
+// UpdateTable words a missing throughput differently (byUpdate).
+func (s *Service) buildIndex(m *tableMeta, in indexIn, defs map[string]string, defOrder []string, local bool, seen map[string]bool, byUpdate bool) (*indexMeta, error) {
+	const invalid = "One or more parameter values were invalid: "
 	if len(in.IndexName) < 3 || len(in.IndexName) > 255 || !tableNamePattern.MatchString(in.IndexName) {
 		return nil, constraintErrors([]string{fmt.Sprintf("Value '%s' at 'indexName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", in.IndexName)})
 	}
-	if seen[in.IndexName] {
-		return nil, validationf("One or more parameter values were invalid: Duplicate index name: %s", in.IndexName)
-	}
-	seen[in.IndexName] = true
-	hash, rng, err := parseKeySchema(in.KeySchema, defs, in.IndexName)
+	hash, rng, err := parseKeySchema(in.KeySchema, defs, defOrder)
 	if err != nil {
 		return nil, err
 	}
-	if local && rng == nil {
-		return nil, validationf("One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", in.IndexName)
+	if local {
+		if rng == nil {
+			return nil, validationf(invalid+"Index KeySchema does not have a range key for index: %s", in.IndexName)
+		}
+		if hash.Name != m.Hash.Name {
+			return nil, validationf(invalid+"Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", in.IndexName, hash.Name, m.Hash.Name)
+		}
 	}
 	if in.Projection == nil {
-		return nil, validationf("One or more parameter values were invalid: Projection must be specified for index: %s", in.IndexName)
+		return nil, validationf(invalid+"Projection must be specified for index: %s", in.IndexName)
 	}
 	pt := in.Projection.ProjectionType
-	if pt == "" {
-		pt = "ALL"
-	}
 	switch pt {
+	case "":
+		return nil, validation(invalid + "Unknown ProjectionType: null")
 	case "ALL", "KEYS_ONLY":
-		if len(in.Projection.NonKeyAttributes) > 0 {
-			return nil, validationf("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", pt)
+		if in.Projection.NonKeyAttributes != nil {
+			return nil, validationf(invalid+"ProjectionType is %s, but NonKeyAttributes is specified", pt)
 		}
 	case "INCLUDE":
 		if len(in.Projection.NonKeyAttributes) == 0 {
-			return nil, validation("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+			return nil, validation(invalid + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+		}
+		nk := map[string]bool{}
+		for _, a := range in.Projection.NonKeyAttributes {
+			if nk[a] {
+				return nil, validation(invalid + "Duplicate element in NonKeyAttributes: " + a)
+			}
+			nk[a] = true
 		}
 	default:
 		return nil, constraintErrors([]string{fmt.Sprintf("Value '%s' at 'projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]", pt)})
 	}
 	ix := &indexMeta{Name: in.IndexName, ID: m.NextIndexID, Local: local, Hash: hash, Range: rng, ProjectionType: pt, NonKeyAttrs: in.Projection.NonKeyAttributes}
-	m.NextIndexID++
 	if !local {
-		rcu, wcu, err := throughput(m.BillingMode, in.ProvisionedThroughput, in.IndexName)
-		if err != nil {
-			return nil, err
+		switch {
+		case m.BillingMode == "PAY_PER_REQUEST" && in.ProvisionedThroughput != nil:
+			return nil, validationf(invalid+"ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", in.IndexName)
+		case m.BillingMode != "PAY_PER_REQUEST" && (in.ProvisionedThroughput == nil || in.ProvisionedThroughput.ReadCapacityUnits == nil || in.ProvisionedThroughput.WriteCapacityUnits == nil):
+			if byUpdate {
+				return nil, validationf(invalid+"ProvisionedThroughput must be specified for index: %s", in.IndexName)
+			}
+			return nil, validationf(invalid+"ProvisionedThroughput is not specified for index: %s", in.IndexName)
+		case m.BillingMode != "PAY_PER_REQUEST":
+			rcu, wcu, err := checkCapacity(in.ProvisionedThroughput)
+			if err != nil {
+				return nil, err
+			}
+			ix.RCU, ix.WCU = rcu, wcu
 		}
-		ix.RCU, ix.WCU = rcu, wcu
 	}
+	if seen[in.IndexName] {
+		return nil, validationf(invalid+"Duplicate index name: %s", in.IndexName)
+	}
+	seen[in.IndexName] = true
+	m.NextIndexID++
 	return ix, nil
 }
 

@@ -153,6 +153,9 @@ func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, e
 			if err := json.Unmarshal(body, req); err != nil {
 				return nil, decodeError(err)
 			}
+			if rr, ok := any(req).(rawRequest); ok {
+				rr.setRaw(body)
+			}
 			return fn(s, ctx, req)
 		}
 		items, rest, err := attr.SplitObject(body, fields)
@@ -169,6 +172,10 @@ func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, e
 		return fn(s, ctx, req)
 	}
 }
+
+// rawRequest is implemented by requests whose validation needs the JSON as
+// sent; the bytes are valid for the duration of the call only.
+type rawRequest interface{ setRaw(body []byte) }
 
 // itemFieldsOf lists the top-level attr.Item fields of a request type
 // (their Go names equal their JSON names).

@@ -116,7 +116,55 @@ func TestCreateTableErrors(t *testing.T) {
 		{"short name", func(in *dynamodb.CreateTableInput) { in.TableName = aws.String("ab") },
 			"1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
 		{"undefined key", func(in *dynamodb.CreateTableInput) { in.KeySchema = []types.KeySchemaElement{ks("zz", "HASH")} },
+			"One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [zz], AttributeDefinitions: [pk]"},
+		{"undefined range key", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("zz", "RANGE")}
+		}, "Invalid KeySchema: Some index key attribute have no definition"},
+		{"more keys than definitions", func(in *dynamodb.CreateTableInput) { in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("pk", "RANGE")} },
 			"Invalid KeySchema: Some index key attribute have no definition"},
+		{"hash and range of one name", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("pk", "RANGE")}
+		}, "Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+		{"throughput with on-demand", func(in *dynamodb.CreateTableInput) {
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
+		}, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"},
+		{"capacity out of bounds", func(in *dynamodb.CreateTableInput) {
+			in.BillingMode = ""
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1000000000000), WriteCapacityUnits: aws.Int64(1000000000001)}
+		}, "Given value 1000000000001 for WriteCapacityUnits is out of bounds"},
+		{"capacity below 1", func(in *dynamodb.CreateTableInput) {
+			in.BillingMode = ""
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(0), WriteCapacityUnits: aws.Int64(5)}
+		}, "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"empty GSI list", func(in *dynamodb.CreateTableInput) { in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{} },
+			"One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"},
+		{"GSI without projection type", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("gsi"), KeySchema: []types.KeySchemaElement{ks("x", "HASH")}, Projection: &types.Projection{}}}
+		}, "One or more parameter values were invalid: Unknown ProjectionType: null"},
+		{"GSI index name", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("g;"), KeySchema: []types.KeySchemaElement{ks("x", "HASH")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+		}, "1 validation error detected: Value 'g;' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+		{"GSI key undefined", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("gsi"), KeySchema: []types.KeySchemaElement{ks("c", "HASH"), ks("d", "RANGE")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+		}, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [c, d], AttributeDefinitions: [pk, x]"},
+		{"provisioned GSI without throughput", func(in *dynamodb.CreateTableInput) {
+			in.BillingMode = types.BillingModeProvisioned
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("gsi"), KeySchema: []types.KeySchemaElement{ks("x", "HASH")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+		}, "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi"},
+		{"key name too long", func(in *dynamodb.CreateTableInput) {
+			long := strings.Repeat("k", 256)
+			in.AttributeDefinitions = []types.AttributeDefinition{ad(long, "S")}
+			in.KeySchema = []types.KeySchemaElement{ks(long, "HASH")}
+		}, "2 validation errors detected: Value '" + strings.Repeat("k", 256) + "' at 'attributeDefinitions.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255; Value '" + strings.Repeat("k", 256) + "' at 'keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255"},
+		{"table class", func(in *dynamodb.CreateTableInput) { in.TableClass = "COLD" },
+			"Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, STANDARD_INFREQUENT_ACCESS]."},
 		{"bad key type", func(in *dynamodb.CreateTableInput) { in.KeySchema[0].KeyType = "INVALID" },
 			"1 validation error detected: Value 'INVALID' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]"},
 		{"bad attr type", func(in *dynamodb.CreateTableInput) { in.AttributeDefinitions[0].AttributeType = "INVALID" },
@@ -130,7 +178,11 @@ func TestCreateTableErrors(t *testing.T) {
 		}, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"},
 		{"unused definition", func(in *dynamodb.CreateTableInput) {
 			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
-		}, "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [pk, x], keys used: [pk]"},
+		}, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"},
+		{"unused definition with an index", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"), ad("y", "S"))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("gsi"), KeySchema: []types.KeySchemaElement{ks("x", "HASH")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+		}, "One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [pk, x, y], keys used: [pk, x]"},
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {

@@ -71,8 +71,10 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 		m.TableClass = in.TableClass
 	}
 	defs := map[string]string{}
+	var defOrder []string
 	for _, d := range m.AttrDefs {
 		defs[d.AttributeName] = d.AttributeType
+		defOrder = append(defOrder, d.AttributeName)
 	}
 	for _, d := range in.AttributeDefinitions {
 		if cur, ok := defs[d.AttributeName]; ok && cur != d.AttributeType {
@@ -80,6 +82,7 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 		}
 		if _, ok := defs[d.AttributeName]; !ok {
 			defs[d.AttributeName] = d.AttributeType
+			defOrder = append(defOrder, d.AttributeName)
 			m.AttrDefs = append(m.AttrDefs, d)
 		}
 	}
@@ -94,7 +97,7 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 			if len(m.GSIs) >= 20 {
 				return nil, &apiError{Type: typeLimitExceeded, Message: "Subscriber limit exceeded: Number of global secondary indexes exceeds the per-table limit of 20"}
 			}
-			ix, err := s.buildIndex(m, *u.Create, defs, false, map[string]bool{})
+			ix, err := s.buildIndex(m, *u.Create, defs, defOrder, false, map[string]bool{}, true)
 			if err != nil {
 				return nil, err
 			}

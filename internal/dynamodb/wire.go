@@ -88,7 +88,12 @@ type createTableInput struct {
 	Tags                      []tag                 `json:"Tags"`
 	DeletionProtectionEnabled *bool                 `json:"DeletionProtectionEnabled"`
 	TableClass                string                `json:"TableClass"`
+	// raw is the request as sent, for the model's constraint checks
+	// (nil when the request did not come over the wire).
+	raw []byte
 }
+
+func (in *createTableInput) setRaw(b []byte) { in.raw = b }
 
 type tableNameInput struct {
 	TableName *string `json:"TableName"`
@@ -119,7 +124,10 @@ type updateTableInput struct {
 	StreamSpecification         *streamSpec           `json:"StreamSpecification"`
 	DeletionProtectionEnabled   *bool                 `json:"DeletionProtectionEnabled"`
 	TableClass                  string                `json:"TableClass"`
+	raw                         []byte
 }
+
+func (in *updateTableInput) setRaw(b []byte) { in.raw = b }
 
 // Output shapes.
 
