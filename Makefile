@@ -1,4 +1,11 @@
-.PHONY: bench bench-quick
+.PHONY: build test bench bench-quick
+
+# The release binary: static (no cgo), reproducible paths.
+build:
+	CGO_ENABLED=0 go build -trimpath -o nimbus ./cmd/nimbus
+
+test:
+	go test ./...
 
 # Nimbus side by side with its peers; see bench/README.md.
 bench:

@@ -145,15 +145,16 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut, merge, mergeReason 
 	res.Machine = DescribeMachine(nodeV, strings.TrimPrefix(pyV, "Python "))
 
 	h := newHarness(cfg, root, work, res)
-	log.Printf("building nimbus (go build ./cmd/nimbus)")
+	// The release build (make build): static, without cgo.
+	log.Printf("building nimbus (CGO_ENABLED=0 go build -trimpath ./cmd/nimbus)")
 	h.nimbus = filepath.Join(work, "nimbus")
-	if out, err := RunQuiet(ctx, 10*time.Minute, root, nil, "go", "build", "-o", h.nimbus, "./cmd/nimbus"); err != nil {
+	if out, err := RunQuiet(ctx, 10*time.Minute, root, []string{"CGO_ENABLED=0"}, "go", "build", "-trimpath", "-o", h.nimbus, "./cmd/nimbus"); err != nil {
 		return fmt.Errorf("go build ./cmd/nimbus: %v: %s", err, out)
 	}
 	version, _ := RunQuiet(ctx, 10*time.Second, "", nil, h.nimbus, "version")
 	if profile {
 		h.nimbus = filepath.Join(work, "nimbusprof")
-		if out, err := RunQuiet(ctx, 10*time.Minute, root, nil, "go", "build", "-o", h.nimbus, "./bench/nimbusprof"); err != nil {
+		if out, err := RunQuiet(ctx, 10*time.Minute, root, []string{"CGO_ENABLED=0"}, "go", "build", "-trimpath", "-o", h.nimbus, "./bench/nimbusprof"); err != nil {
 			return fmt.Errorf("go build ./bench/nimbusprof: %v: %s", err, out)
 		}
 		h.profile = filepath.Join(work, "profiles")
@@ -162,7 +163,7 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut, merge, mergeReason 
 		}
 		version += " (profiling build: bench/nimbusprof)"
 	}
-	res.SetSystem(SystemStatus{Name: Nimbus, Version: version + " @ " + res.Commit, What: "this repository, go build ./cmd/nimbus", Status: "ok"})
+	res.SetSystem(SystemStatus{Name: Nimbus, Version: version + " @ " + res.Commit, What: "this repository, CGO_ENABLED=0 go build -trimpath ./cmd/nimbus", Status: "ok"})
 	h.InstallPeers(ctx)
 
 	if want("start") {
