@@ -53,9 +53,16 @@ const (
 // InvokeLambda calls a function synchronously within the integration
 // timeout.
 func InvokeLambda(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration) (*invoke.Response, Outcome, error) {
+	return InvokeLambdaAs(ctx, inv, function, payload, timeout, invoke.RequestResponse)
+}
+
+// InvokeLambdaAs calls a function with the given invocation type
+// (RequestResponse, or Event when an integration sets the
+// X-Amz-Invocation-Type header to 'Event') within the integration timeout.
+func InvokeLambdaAs(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration, invocationType string) (*invoke.Response, Outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := inv.Invoke(ctx, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invoke.RequestResponse})
+	resp, err := inv.Invoke(ctx, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invocationType})
 	switch {
 	case err == nil && resp == nil:
 		return nil, ServiceFailed, errors.New("invoke: no response")

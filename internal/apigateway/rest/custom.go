@@ -13,6 +13,7 @@ import (
 	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/apigateway/vtl"
 	"github.com/nimbus-dev/nimbus/internal/app"
+	"github.com/nimbus-dev/nimbus/internal/invoke"
 )
 
 // serveLambdaCustom runs an AWS (Lambda custom) integration: the request
@@ -28,7 +29,16 @@ func (g *Gateway) serveLambdaCustom(w http.ResponseWriter, r *http.Request, rc *
 	if len(bytes.TrimSpace(payload)) == 0 {
 		payload = []byte("{}")
 	}
-	resp, outcome, err := gateway.InvokeLambda(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
+	// An integration request header X-Amz-Invocation-Type: 'Event' makes
+	// the call asynchronous (AWS's documented pattern); the integration
+	// response then maps Lambda's empty 202 answer.
+	invocationType := invoke.RequestResponse
+	for k, v := range rt.integ.RequestParameters {
+		if strings.EqualFold(k, "integration.request.header.X-Amz-Invocation-Type") && g.gatewayParamValue(v, r, rc) == invoke.Event {
+			invocationType = invoke.Event
+		}
+	}
+	resp, outcome, err := gateway.InvokeLambdaAs(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ), invocationType)
 	if !g.checkOutcome(w, r, rc, rt, outcome, err, nil) {
 		return
 	}

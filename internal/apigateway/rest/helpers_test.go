@@ -20,6 +20,8 @@ type funcInvoker struct {
 	mu       sync.Mutex
 	fns      map[string]func(ctx context.Context, payload []byte) (*invoke.Response, error)
 	payloads map[string][][]byte
+	// types are the invocation types asked for, per function.
+	types map[string][]string
 }
 
 func newInvoker() *funcInvoker {
@@ -30,9 +32,17 @@ func (f *funcInvoker) Invoke(ctx context.Context, req *invoke.Request) (*invoke.
 	f.mu.Lock()
 	fn := f.fns[req.FunctionName]
 	f.payloads[req.FunctionName] = append(f.payloads[req.FunctionName], req.Payload)
+	if f.types == nil {
+		f.types = map[string][]string{}
+	}
+	f.types[req.FunctionName] = append(f.types[req.FunctionName], req.InvocationType)
 	f.mu.Unlock()
 	if fn == nil {
 		return nil, &invoke.Error{Type: "ResourceNotFoundException", Message: "Function not found: " + req.FunctionName, StatusCode: 404}
+	}
+	if req.InvocationType == invoke.Event {
+		go func() { _, _ = fn(context.WithoutCancel(ctx), req.Payload) }()
+		return &invoke.Response{StatusCode: 202}, nil
 	}
 	return fn(ctx, req.Payload)
 }

@@ -606,3 +606,38 @@ func TestTemplateSeesForwardedHeaders(t *testing.T) {
 		t.Errorf("template saw %v (trace header %q)", got, r.header.Get("X-Amzn-Trace-Id"))
 	}
 }
+
+// TestAsyncLambdaCustomIntegration: an AWS integration whose request
+// parameters set X-Amz-Invocation-Type to 'Event' invokes the function
+// asynchronously and answers through its integration response at once.
+func TestAsyncLambdaCustomIntegration(t *testing.T) {
+	inv := newInvoker()
+	inv.returns("fn", `{"done":true}`)
+	mk := func(path, invocationType string) *app.Route {
+		integ := &app.Integration{Type: app.IntegrationAWS, FunctionName: "fn",
+			Responses: []*app.IntegrationResponse{{StatusCode: "202", ResponseTemplates: map[string]string{"application/json": `{"queued": "$context.requestId"}`}}}}
+		if invocationType != "" {
+			integ.RequestParameters = map[string]string{"integration.request.header.X-Amz-Invocation-Type": invocationType}
+		}
+		return &app.Route{Method: "POST", Path: path, Integration: integ}
+	}
+	_, base := serve(t, proxyAPI(mk("/async", "'Event'"), mk("/sync", "'RequestResponse'"), mk("/plain", "")), inv)
+	cases := []struct{ path, wantType string }{
+		{"/async", "Event"},
+		{"/sync", "RequestResponse"},
+		{"/plain", "RequestResponse"},
+	}
+	for _, c := range cases {
+		r := do(t, "POST", base+"/testStage"+c.path, strings.NewReader(`{"a":1}`), nil)
+		if r.status != 202 || r.body != `{"queued": "`+r.header.Get("x-amzn-RequestId")+`"}` {
+			t.Errorf("%s: %d %q", c.path, r.status, r.body)
+		}
+		inv.mu.Lock()
+		types := inv.types["fn"]
+		got := types[len(types)-1]
+		inv.mu.Unlock()
+		if got != c.wantType {
+			t.Errorf("%s: invocation type %q, want %q", c.path, got, c.wantType)
+		}
+	}
+}
