@@ -13,11 +13,30 @@ var functionNamePattern = regexp.MustCompile(`^(arn:(aws[a-zA-Z-]*)?:lambda:)?([
 // splitQualifier parses a FunctionName parameter into the function's name
 // and the qualifier it carries; ok is false when it is malformed.
 func splitQualifier(s string) (name, qualifier string, ok bool) {
+	if isPlainName(s) {
+		// The common case, without the regular expression.
+		return s, "", true
+	}
 	m := functionNamePattern.FindStringSubmatch(s)
 	if m == nil {
 		return "", "", false
 	}
 	return m[9], m[11], len(m[9]) <= 64 || m[1] != ""
+}
+
+// isPlainName reports a bare function name: 1 to 64 letters, digits,
+// hyphens and underscores.
+func isPlainName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // resolve finds the function a FunctionName (and Qualifier) designate.

@@ -36,6 +36,8 @@ func Open(dir string, opts Options) (Store, error) {
 	}
 	if opts.InMemory {
 		po.FS = vfs.NewMem()
+		// Nothing survives the process anyway: skip the write-ahead log.
+		po.DisableWAL = true
 		dir = ""
 	} else if dir == "" {
 		return nil, errors.New("storage: a data directory is required unless InMemory is set")

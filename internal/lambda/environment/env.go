@@ -289,7 +289,7 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 	if version == "" {
 		version = "$LATEST"
 	}
-	e.out.note(fmt.Sprintf("START RequestId: %s Version: %s", inv.RequestID, version))
+	e.out.noteQuiet(fmt.Sprintf("START RequestId: %s Version: %s", inv.RequestID, version))
 	e.queue <- inv
 
 	timer := time.NewTimer(e.cfg.Timeout)
@@ -339,7 +339,7 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 		res.InitDuration = e.initDuration
 	}
 	e.mu.Unlock()
-	e.out.note("END RequestId: " + inv.RequestID)
+	e.out.noteQuiet("END RequestId: " + inv.RequestID)
 	e.out.note(report(inv.RequestID, res, e.cfg.MemoryMB))
 	res.Log = e.out.take()
 	return res, nil

@@ -147,6 +147,16 @@ func (o *output) note(line string) {
 	o.keep([]byte(line))
 }
 
+// noteQuiet records a line in the kept tail (LogType Tail shows it) but
+// logs it at debug level: START and END lines of every invocation would
+// drown the server log, whose REPORT line already names the request.
+func (o *output) noteQuiet(line string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.logger.Debug(line)
+	o.keep([]byte(line))
+}
+
 func (o *output) keep(line []byte) {
 	o.kept = append(o.kept, line...)
 	o.kept = append(o.kept, '\n')
