@@ -30,7 +30,13 @@ func (s *Service) createTable(ctx context.Context, in *createTableInput) (*creat
 	}
 	s.log.Info("table created", "table", m.Name)
 	t, _, _ := s.lookup(m.Name)
-	return &createTableOutput{s.describe(t, m, "ACTIVE", false)}, nil
+	// The table is usable when the call returns; the response reports the
+	// transition as AWS does (a DescribeTable already shows ACTIVE).
+	d := s.describe(t, m, "CREATING", false)
+	for i := range d.GlobalSecondaryIndexes {
+		d.GlobalSecondaryIndexes[i].IndexStatus = "CREATING"
+	}
+	return &createTableOutput{d}, nil
 }
 
 // addTable persists a new table definition.
@@ -367,9 +373,9 @@ func checkStream(ss *streamSpec) error {
 	switch {
 	case ss == nil:
 	case ss.StreamEnabled && ss.StreamViewType == "":
-		return validation("One or more parameter values were invalid: Enabled stream specification must have a StreamViewType")
+		return validation("One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required")
 	case !ss.StreamEnabled && ss.StreamViewType != "":
-		return validation("One or more parameter values were invalid: Disabled stream specification must not have a StreamViewType")
+		return validation("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified")
 	}
 	return nil
 }

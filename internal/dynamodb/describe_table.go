@@ -37,6 +37,9 @@ func (s *Service) describe(t *table, m *tableMeta, status string, withStats bool
 	}
 	if m.Stream != nil && m.Stream.StreamEnabled {
 		d.StreamSpecification = m.Stream
+	}
+	// The latest stream stays named after the stream is disabled.
+	if m.StreamLabel != "" {
 		d.LatestStreamLabel = m.StreamLabel
 		d.LatestStreamArn = arn + "/stream/" + m.StreamLabel
 	}

@@ -80,14 +80,16 @@ func (s *Service) syncIndexes(live *table, cur, want *tableMeta, in *createTable
 			updates = append(updates, gsiUpdate{Create: &g})
 		}
 	}
-	if len(updates) == 0 {
-		return nil
-	}
+	// UpdateTable creates or deletes one index per call, as on AWS.
 	name := cur.Name
-	_, err := s.updateTable(context.Background(), &updateTableInput{
-		TableName: &name, AttributeDefinitions: in.AttributeDefinitions, GlobalSecondaryIndexUpdates: updates,
-	})
-	return err
+	for _, u := range updates {
+		if _, err := s.updateTable(context.Background(), &updateTableInput{
+			TableName: &name, AttributeDefinitions: in.AttributeDefinitions, GlobalSecondaryIndexUpdates: []gsiUpdate{u},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sameKey(a, b keyAttr) bool { return a == b }

@@ -230,7 +230,7 @@ var (
 
 	streamShape = &shape{kind: 'o', javaName: "StreamSpecification", fields: []member{
 		{"StreamEnabled", &shape{kind: 'b', notNull: true}},
-		{"StreamViewType", &shape{kind: 's', enum: []string{"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"}}},
+		{"StreamViewType", &shape{kind: 's', enum: []string{"OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE"}}},
 	}}
 
 	tagsShape = &shape{kind: 'l', elem: &shape{kind: 'o', javaName: "Tag", fields: []member{

@@ -45,25 +45,34 @@ func TestTableLifecycle(t *testing.T) {
 	if err := w.Wait(bg, &dynamodb.DescribeTableInput{TableName: aws.String("life")}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	// UpdateTable: add a GSI (backfilled), delete one.
-	up := must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{
-		TableName:            aws.String("life"),
-		AttributeDefinitions: []types.AttributeDefinition{ad("x", "S")},
-		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
-			{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("bysk"), KeySchema: []types.KeySchemaElement{ks("sk", "HASH")},
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}},
-			{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("gsi")}},
-		},
-	}))
-	if len(up.TableDescription.GlobalSecondaryIndexes) != 1 {
-		t.Fatalf("GSIs after update = %+v", up.TableDescription.GlobalSecondaryIndexes)
+	// UpdateTable: add a GSI (backfilled), delete one; one per call.
+	create := types.GlobalSecondaryIndexUpdate{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("bysk"),
+		KeySchema: []types.KeySchemaElement{ks("sk", "HASH")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}
+	del := types.GlobalSecondaryIndexUpdate{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("gsi")}}
+	_, err := c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String("life"), AttributeDefinitions: []types.AttributeDefinition{ad("sk", "S")},
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{create, del}})
+	apiErr(t, err, "LimitExceededException", "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
+	up := must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String("life"),
+		AttributeDefinitions: []types.AttributeDefinition{ad("sk", "S")}, GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{create}}))
+	if up.TableDescription.TableStatus != types.TableStatusUpdating || len(up.TableDescription.GlobalSecondaryIndexes) != 2 ||
+		up.TableDescription.GlobalSecondaryIndexes[1].IndexStatus != types.IndexStatusCreating {
+		t.Fatalf("UpdateTable response = %s %+v", up.TableDescription.TableStatus, up.TableDescription.GlobalSecondaryIndexes)
+	}
+	up = must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: aws.String("life"),
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{del}}))
+	if gs := up.TableDescription.GlobalSecondaryIndexes; len(gs) != 2 || *gs[1].IndexName != "gsi" || gs[1].IndexStatus != types.IndexStatusDeleting {
+		t.Fatalf("UpdateTable response = %+v", gs)
+	}
+	d = must[*dynamodb.DescribeTableOutput](t)(c.DescribeTable(bg, &dynamodb.DescribeTableInput{TableName: aws.String("life")})).Table
+	if d.TableStatus != types.TableStatusActive || len(d.GlobalSecondaryIndexes) != 1 || d.GlobalSecondaryIndexes[0].IndexStatus != types.IndexStatusActive {
+		t.Fatalf("after the updates: %s %+v", d.TableStatus, d.GlobalSecondaryIndexes)
 	}
 	q := must[*dynamodb.QueryOutput](t)(c.Query(bg, &dynamodb.QueryInput{TableName: aws.String("life"), IndexName: aws.String("bysk"),
 		KeyConditionExpression: aws.String("sk = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("2")}}))
 	if q.Count != 1 || len(q.Items[0]) != 2 {
 		t.Errorf("backfilled index query = %+v", q.Items)
 	}
-	_, err := c.Query(bg, &dynamodb.QueryInput{TableName: aws.String("life"), IndexName: aws.String("gsi"),
+	_, err = c.Query(bg, &dynamodb.QueryInput{TableName: aws.String("life"), IndexName: aws.String("gsi"),
 		KeyConditionExpression: aws.String("g = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("g")}})
 	apiErr(t, err, "ValidationException", "The table does not have the specified index: gsi")
 
@@ -259,5 +268,79 @@ func TestMiscOperations(t *testing.T) {
 	cb := must[*dynamodb.DescribeContinuousBackupsOutput](t)(c.DescribeContinuousBackups(bg, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String("misc")}))
 	if cb.ContinuousBackupsDescription.ContinuousBackupsStatus != types.ContinuousBackupsStatusEnabled {
 		t.Error("DescribeContinuousBackups")
+	}
+}
+
+// TestUpdateTableRules covers UpdateTable's validation: what must be
+// present, what may not be combined, and stream and index rules.
+func TestUpdateTableRules(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "upd")
+	tn := aws.String("upd")
+	pt := &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(2), WriteCapacityUnits: aws.Int64(2)}
+	stream := func(on bool, view types.StreamViewType) *types.StreamSpecification {
+		return &types.StreamSpecification{StreamEnabled: aws.Bool(on), StreamViewType: view}
+	}
+	gsi := func(name string) types.GlobalSecondaryIndexUpdate {
+		return types.GlobalSecondaryIndexUpdate{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String(name),
+			KeySchema: []types.KeySchemaElement{ks("x", "HASH")}, Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+	}
+	const invalid = "One or more parameter values were invalid: "
+	cases := []struct {
+		name string
+		in   dynamodb.UpdateTableInput
+		code string
+		msg  string
+	}{
+		{"nothing to update", dynamodb.UpdateTableInput{}, "ValidationException",
+			"At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"},
+		{"deletion protection with throughput", dynamodb.UpdateTableInput{DeletionProtectionEnabled: aws.Bool(true), BillingMode: types.BillingModePayPerRequest}, "ValidationException",
+			invalid + "DeletionProtection modification must be the only operation in the request"},
+		{"table class with stream", dynamodb.UpdateTableInput{TableClass: types.TableClassStandard, StreamSpecification: stream(true, types.StreamViewTypeKeysOnly)}, "ValidationException",
+			invalid + "TableClass modification must be the only operation in the request"},
+		{"stream with throughput", dynamodb.UpdateTableInput{BillingMode: types.BillingModeProvisioned, ProvisionedThroughput: pt, StreamSpecification: stream(true, types.StreamViewTypeKeysOnly)}, "ValidationException",
+			invalid + "You cannot modify stream status while updating table IOPS"},
+		{"index with stream", dynamodb.UpdateTableInput{AttributeDefinitions: []types.AttributeDefinition{ad("x", "S")}, GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{gsi("gsi2")}, StreamSpecification: stream(true, types.StreamViewTypeKeysOnly)}, "ValidationException",
+			invalid + "You cannot create or delete index while changing stream status"},
+		{"enable a stream without a view", dynamodb.UpdateTableInput{StreamSpecification: stream(true, "")}, "ValidationException",
+			invalid + "If stream is being enabled then UpdateViewType is required"},
+		{"disable a stream with a view", dynamodb.UpdateTableInput{StreamSpecification: stream(false, types.StreamViewTypeKeysOnly)}, "ValidationException",
+			invalid + "If stream is being disabled, then UpdateViewType must not be specified"},
+		{"disable a missing stream", dynamodb.UpdateTableInput{StreamSpecification: stream(false, "")}, "ValidationException",
+			"Table has no stream to disable: TableName: upd"},
+		{"empty index update", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{}}}, "ValidationException",
+			invalid + "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"},
+		{"two actions in one update", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: gsi("gsi2").Create, Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("gsi")}}}}, "ValidationException",
+			invalid + "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object"},
+		{"one index twice", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
+			{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("gsi")}}, {Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("gsi")}}}}, "ValidationException",
+			invalid + "Only one global secondary index update per index is allowed simultaneously. Index: gsi"},
+		{"existing index", dynamodb.UpdateTableInput{AttributeDefinitions: []types.AttributeDefinition{ad("x", "S")}, GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{gsi("gsi")}}, "ValidationException",
+			"Attempting to create an index which already exists"},
+		{"index without definitions", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{gsi("gsi2")}}, "ValidationException",
+			invalid + "AttributeDefinitions is not specified for index: gsi2"},
+		{"delete an LSI", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("lsi")}}}}, "ValidationException",
+			"Cannot delete an index that is not a GlobalSecondaryIndex: lsi"},
+		{"delete a missing index", dynamodb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("nope")}}}}, "ResourceNotFoundException",
+			"Requested resource not found: Index: nope not found"},
+		{"capacity out of bounds", dynamodb.UpdateTableInput{BillingMode: types.BillingModeProvisioned, ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1000000000001), WriteCapacityUnits: aws.Int64(1)}}, "ValidationException",
+			"Given value 1000000000001 for ReadCapacityUnits is out of bounds"},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			in := cs.in
+			in.TableName = tn
+			_, err := c.UpdateTable(bg, &in)
+			apiErr(t, err, cs.code, cs.msg)
+		})
+	}
+	// A stream is enabled once, and stays named after it is disabled.
+	must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: tn, StreamSpecification: stream(true, types.StreamViewTypeNewImage)}))
+	_, err := c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: tn, StreamSpecification: stream(true, types.StreamViewTypeKeysOnly)})
+	apiErr(t, err, "ValidationException", "Table already has an enabled stream: TableName: upd")
+	must[*dynamodb.UpdateTableOutput](t)(c.UpdateTable(bg, &dynamodb.UpdateTableInput{TableName: tn, StreamSpecification: stream(false, "")}))
+	d := must[*dynamodb.DescribeTableOutput](t)(c.DescribeTable(bg, &dynamodb.DescribeTableInput{TableName: tn})).Table
+	if d.StreamSpecification != nil || d.LatestStreamArn == nil || !strings.HasPrefix(*d.LatestStreamArn, *d.TableArn+"/stream/") {
+		t.Errorf("after disabling the stream: %+v %v", d.StreamSpecification, d.LatestStreamArn)
 	}
 }

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 	"github.com/nimbus-dev/nimbus/internal/storage"
@@ -12,21 +13,84 @@ type updateTableOutput struct {
 	TableDescription *tableDescription `json:"TableDescription"`
 }
 
-// updateTable serves UpdateTable: billing, throughput, streams and GSI create
-// (backfilled before returning), update and delete.
+// updateTableParams are the members of which UpdateTable needs at least one.
+var updateTableParams = []string{"ProvisionedThroughput", "BillingMode", "StreamSpecification", "GlobalSecondaryIndexUpdates", "SSESpecification",
+	"ReplicaUpdates", "MultiAccountReplicaReady", "ReplicaTransitRoleArn", "MultiRegionConsistency", "DeletionProtectionEnabled",
+	"OnDemandThroughput", "WarmThroughput", "TableClass"}
+
+// updateTable serves UpdateTable: billing, throughput, streams, deletion
+// protection, table class and one GSI create (backfilled before returning),
+// delete or update per call, with DynamoDB's rules on what may be combined.
 func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updateTableOutput, error) {
+	if in.TableName == nil {
+		return nil, validation("The parameter 'TableName' is required but was not present in the request")
+	}
 	var c constraints
 	name := tableName(in.TableName, &c, "tableName", 3)
 	if len(c) > 0 {
 		return nil, c.err()
 	}
-	enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
+	present := map[string]bool{}
+	if in.raw != nil {
+		checkShape(in.raw, updateTableShape, &c)
+		var top map[string]json.RawMessage
+		json.Unmarshal(in.raw, &top)
+		for k, v := range top {
+			present[k] = string(v) != "null"
+		}
+	} else {
+		enumCheck(&c, in.BillingMode, "billingMode", "PROVISIONED", "PAY_PER_REQUEST")
+		present["BillingMode"] = in.BillingMode != ""
+		present["GlobalSecondaryIndexUpdates"] = in.GlobalSecondaryIndexUpdates != nil
+	}
 	if err := c.err(); err != nil {
 		return nil, err
+	}
+	if err := checkTableClass(in.TableClass); err != nil {
+		return nil, err
+	}
+	present["GlobalSecondaryIndexUpdates"] = len(in.GlobalSecondaryIndexUpdates) > 0
+	if err := checkUpdateTableCombination(in, present); err != nil {
+		return nil, err
+	}
+	if in.ProvisionedThroughput != nil {
+		if _, _, err := checkCapacity(in.ProvisionedThroughput); err != nil {
+			return nil, err
+		}
+	}
+	indexChanges := 0
+	seen := map[string]bool{}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		var name string
+		n := 0
+		if u.Create != nil {
+			n, name = n+1, u.Create.IndexName
+		}
+		if u.Delete != nil {
+			n, name = n+1, u.Delete.IndexName
+		}
+		if u.Update != nil {
+			n, name = n+1, u.Update.IndexName
+		}
+		switch {
+		case n == 0:
+			return nil, validation("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+		case n > 1:
+			return nil, validation("One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object")
+		case seen[name]:
+			return nil, validation("One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: " + name)
+		}
+		seen[name] = true
+		if u.Create != nil || u.Delete != nil {
+			indexChanges++
+		}
 	}
 	t, _, err := s.lookup(name)
 	if err != nil {
 		return nil, notFoundTable(name)
+	}
+	if indexChanges > 1 {
+		return nil, &apiError{Type: typeLimitExceeded, Message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"}
 	}
 	t.schema.Lock()
 	defer t.schema.Unlock()
@@ -55,13 +119,22 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 	} else if m.BillingMode == "PROVISIONED" && old.BillingMode != "PROVISIONED" {
 		return nil, validation("One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
 	}
-	if in.StreamSpecification != nil {
-		if err := checkStream(in.StreamSpecification); err != nil {
-			return nil, err
-		}
-		m.Stream = in.StreamSpecification
-		if m.Stream.StreamEnabled {
+	if ss := in.StreamSpecification; ss != nil {
+		enabled := m.Stream != nil && m.Stream.StreamEnabled
+		switch {
+		case ss.StreamEnabled && ss.StreamViewType == "":
+			return nil, validation("One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
+		case !ss.StreamEnabled && ss.StreamViewType != "":
+			return nil, validation("One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified")
+		case ss.StreamEnabled && enabled:
+			return nil, validation("Table already has an enabled stream: TableName: " + name)
+		case !ss.StreamEnabled && !enabled:
+			return nil, validation("Table has no stream to disable: TableName: " + name)
+		case ss.StreamEnabled:
+			m.Stream = ss
 			m.StreamLabel = s.now().UTC().Format("2006-01-02T15:04:05.000")
+		default:
+			m.Stream = nil
 		}
 	}
 	if in.DeletionProtectionEnabled != nil {
@@ -86,13 +159,16 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 			m.AttrDefs = append(m.AttrDefs, d)
 		}
 	}
-	var created []*indexMeta
+	var created, deleted []*indexMeta
 	var b storage.Batch
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		switch {
 		case u.Create != nil:
 			if m.index(u.Create.IndexName) != nil {
-				return nil, validationf("One or more parameter values were invalid: Index with name %s already exists", u.Create.IndexName)
+				return nil, validation("Attempting to create an index which already exists")
+			}
+			if in.AttributeDefinitions == nil {
+				return nil, validation("One or more parameter values were invalid: AttributeDefinitions is not specified for index: " + u.Create.IndexName)
 			}
 			if len(m.GSIs) >= 20 {
 				return nil, &apiError{Type: typeLimitExceeded, Message: "Subscriber limit exceeded: Number of global secondary indexes exceeds the per-table limit of 20"}
@@ -106,14 +182,21 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 		case u.Delete != nil:
 			i := indexOf(m.GSIs, u.Delete.IndexName)
 			if i < 0 {
+				if m.index(u.Delete.IndexName) != nil {
+					return nil, validation("Cannot delete an index that is not a GlobalSecondaryIndex: " + u.Delete.IndexName)
+				}
 				return nil, &apiError{Type: typeResourceNotFound, Message: "Requested resource not found: Index: " + u.Delete.IndexName + " not found"}
 			}
 			p := indexPrefix(m.Num, m.GSIs[i].ID)
 			b.DeleteRange(p, storage.PrefixEnd(p))
+			deleted = append(deleted, m.GSIs[i])
 			m.GSIs = append(m.GSIs[:i], m.GSIs[i+1:]...)
 		case u.Update != nil:
 			i := indexOf(m.GSIs, u.Update.IndexName)
 			if i < 0 {
+				if m.index(u.Update.IndexName) != nil {
+					return nil, validation("Cannot update an index that is not a GlobalSecondaryIndex: " + u.Update.IndexName)
+				}
 				return nil, &apiError{Type: typeResourceNotFound, Message: "Requested resource not found: Index: " + u.Update.IndexName + " not found"}
 			}
 			rcu, wcu, err := throughput(m.BillingMode, u.Update.ProvisionedThroughput, u.Update.IndexName)
@@ -133,7 +216,66 @@ func (s *Service) updateTable(ctx context.Context, in *updateTableInput) (*updat
 	}
 	t.meta.Store(m)
 	t.gen.Add(1)
-	return &updateTableOutput{s.describe(t, m, "ACTIVE", false)}, nil
+	// The change is complete when the call returns; the response reports
+	// the transition as AWS does (a DescribeTable already shows ACTIVE).
+	d := s.describe(t, m, "UPDATING", false)
+	backfilling := false
+	for i := range d.GlobalSecondaryIndexes {
+		for _, ix := range created {
+			if d.GlobalSecondaryIndexes[i].IndexName == ix.Name {
+				d.GlobalSecondaryIndexes[i].IndexStatus = "CREATING"
+				d.GlobalSecondaryIndexes[i].Backfilling = &backfilling
+			}
+		}
+	}
+	for _, ix := range deleted {
+		o := s.describeIndex(m, ix, nil)
+		o.IndexStatus = "DELETING"
+		d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, o)
+	}
+	return &updateTableOutput{d}, nil
+}
+
+// checkUpdateTableCombination enforces that an UpdateTable call makes one
+// kind of change: deletion protection, table class and encryption changes
+// stand alone, and streams, throughput and index creation or deletion do
+// not mix (only BillingMode combines freely).
+func checkUpdateTableCombination(in *updateTableInput, present map[string]bool) error {
+	n := 0
+	for _, k := range updateTableParams {
+		if present[k] {
+			n++
+		}
+	}
+	if n == 0 {
+		return validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required")
+	}
+	const invalid = "One or more parameter values were invalid: "
+	if n > 1 {
+		for _, x := range []struct{ param, what string }{
+			{"SSESpecification", "Server-Side Encryption modification"}, {"TableClass", "TableClass modification"},
+			{"DeletionProtectionEnabled", "DeletionProtection modification"}, {"WarmThroughput", "WarmThroughput"},
+		} {
+			if present[x.param] {
+				return validation(invalid + x.what + " must be the only operation in the request")
+			}
+		}
+	}
+	indexChange := false
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		indexChange = indexChange || u.Create != nil || u.Delete != nil
+	}
+	stream := present["StreamSpecification"]
+	iops := present["ProvisionedThroughput"] || in.BillingMode == "PROVISIONED"
+	switch {
+	case stream && iops:
+		return validation(invalid + "You cannot modify stream status while updating table IOPS")
+	case indexChange && present["ProvisionedThroughput"]:
+		return validation(invalid + "You cannot create or delete index while updating table IOPS")
+	case indexChange && stream:
+		return validation(invalid + "You cannot create or delete index while changing stream status")
+	}
+	return nil
 }
 
 func indexOf(list []*indexMeta, name string) int {
