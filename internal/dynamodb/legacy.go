@@ -196,7 +196,7 @@ func legacyFilter(conds map[string]condition, op string) (expr.Cond, error) {
 
 // legacyUpdates translates AttributeUpdates into an update.
 func legacyUpdates(updates map[string]attributeUpdate) (*expr.Update, error) {
-	u := &expr.Update{}
+	u := &expr.Update{Legacy: true}
 	names := make([]string, 0, len(updates))
 	for k := range updates {
 		names = append(names, k)

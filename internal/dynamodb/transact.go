@@ -169,6 +169,9 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 		case "Put":
 			nexts[i] = op.item
 		case "Update":
+			if old == nil && op.update.OnlyRemoves() {
+				continue
+			}
 			next, err := applyUpdate(op.t.meta.Load(), op.keyIt, op.update, old)
 			if err != nil {
 				ae, ok := err.(*apiError)

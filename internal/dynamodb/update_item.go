@@ -115,6 +115,9 @@ func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (at
 	}
 	if u != nil {
 		if err := u.Apply(next); err != nil {
+			if e, ok := err.(*expr.Error); ok && u.Legacy {
+				return nil, validation(e.Msg)
+			}
 			return nil, prefixed("UpdateExpression", err)
 		}
 	}
@@ -163,6 +166,10 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 	res, err := s.writeOne(writeReq{
 		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure, needOld: true,
 		mutate: func(m *tableMeta, old attr.Item) (attr.Item, error) {
+			if old == nil && upd != nil && upd.OnlyRemoves() {
+				// Removing from a missing item does not create it.
+				return nil, nil
+			}
 			next, err := applyUpdate(m, in.Key, upd, old)
 			if err == nil && upd != nil && updateWriteSize(upd, next) > attr.MaxItemSize {
 				return nil, validation("Item size to update has exceeded the maximum allowed size")

@@ -394,3 +394,47 @@ func TestBodyMustBeUTF8(t *testing.T) {
 		t.Errorf("got %d %s, want 400 SerializationException", resp.StatusCode, out)
 	}
 }
+
+// TestUpdateMissingItem: an update that only removes attributes or set
+// elements does not create a missing item; any other update does.
+func TestUpdateMissingItem(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	createTable(t, c, "upmiss")
+	tn := aws.String("upmiss")
+	cases := []struct {
+		name    string
+		in      dynamodb.UpdateItemInput
+		created bool
+	}{
+		{"REMOVE", dynamodb.UpdateItemInput{UpdateExpression: aws.String("REMOVE a")}, false},
+		{"DELETE from a set", dynamodb.UpdateItemInput{UpdateExpression: aws.String("DELETE s :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberSS{Value: []string{"x"}}}}, false},
+		{"legacy DELETE", dynamodb.UpdateItemInput{AttributeUpdates: map[string]types.AttributeValueUpdate{"a": {Action: types.AttributeActionDelete}}}, false},
+		{"REMOVE and SET", dynamodb.UpdateItemInput{UpdateExpression: aws.String("REMOVE a SET b = :v"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("x")}}, true},
+		{"empty AttributeUpdates", dynamodb.UpdateItemInput{AttributeUpdates: map[string]types.AttributeValueUpdate{}}, true},
+		{"no update at all", dynamodb.UpdateItemInput{}, true},
+	}
+	for i, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			in := cs.in
+			in.TableName, in.Key, in.ReturnValues = tn, key("p", fmt.Sprint(i)), types.ReturnValueAllNew
+			out := must[*dynamodb.UpdateItemOutput](t)(c.UpdateItem(bg, &in))
+			got := must[*dynamodb.GetItemOutput](t)(c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: in.Key}))
+			if (got.Item != nil) != cs.created || (out.Attributes != nil) != cs.created {
+				t.Errorf("item %v, ALL_NEW %v; want created=%v", got.Item, out.Attributes, cs.created)
+			}
+		})
+	}
+	// AttributeUpdates words its type errors as its own.
+	must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn,
+		Item: map[string]types.AttributeValue{"pk": s("t"), "sk": s("t"), "n": n("1"), "ss": &types.AttributeValueMemberSS{Value: []string{"a"}}}}))
+	for _, u := range []map[string]types.AttributeValueUpdate{
+		{"n": {Action: types.AttributeActionAdd, Value: &types.AttributeValueMemberSS{Value: []string{"x"}}}},
+		{"ss": {Action: types.AttributeActionDelete, Value: &types.AttributeValueMemberNS{Value: []string{"1"}}}},
+		{"n": {Action: types.AttributeActionAdd, Value: &types.AttributeValueMemberL{}}},
+	} {
+		_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("t", "t"), AttributeUpdates: u})
+		apiErr(t, err, "ValidationException", "Type mismatch for attribute to update")
+	}
+}

@@ -13,9 +13,20 @@ const (
 	msgInvalidPath    = "The document path provided in the update expression is invalid for update"
 )
 
+// msgLegacyMismatch is AttributeUpdates' type error.
+const msgLegacyMismatch = "Type mismatch for attribute to update"
+
 // Apply runs the update on item (which it modifies; pass a clone). Every
 // SET value is computed from the item as it was before the update.
 func (u *Update) Apply(item attr.Item) error {
+	err := u.apply(item)
+	if e, ok := err.(*Error); ok && u.Legacy && e.Msg == msgBadOperandType {
+		return &Error{msgLegacyMismatch}
+	}
+	return err
+}
+
+func (u *Update) apply(item attr.Item) error {
 	orig := item.Clone()
 	values := make([]*attr.Value, len(u.Actions))
 	for i, a := range u.Actions {

@@ -25,7 +25,23 @@ type Action struct {
 }
 
 // Update is a parsed update expression.
-type Update struct{ Actions []Action }
+type Update struct {
+	Actions []Action
+	// Legacy marks an update built from AttributeUpdates, whose type
+	// errors DynamoDB words differently.
+	Legacy bool
+}
+
+// OnlyRemoves reports whether the update only removes attributes or set
+// elements (such an update does not create a missing item).
+func (u *Update) OnlyRemoves() bool {
+	for _, a := range u.Actions {
+		if a.Kind != ActRemove && a.Kind != ActDelete {
+			return false
+		}
+	}
+	return len(u.Actions) > 0
+}
 
 // Paths returns the document paths the update writes.
 func (u *Update) Paths() []Path {
