@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,28 +55,68 @@ func serving() int {
 	return n
 }
 
-// resources is a snapshot of what a leak would grow.
-type resources struct{ goroutines, serving, fds int }
+// goroutineSummary counts goroutines by where they were created, to point
+// at a leak.
+func goroutineSummary() string {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	counts := map[string]int{}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		key := "?"
+		if i := strings.LastIndex(g, "created by "); i >= 0 {
+			key, _, _ = strings.Cut(g[i+len("created by "):], "\n")
+		}
+		counts[key]++
+	}
+	var lines []string
+	for k, n := range counts {
+		lines = append(lines, fmt.Sprintf("%5d %s", n, k))
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(lines)))
+	return strings.Join(lines, "\n")
+}
+
+// resources is a snapshot of what a leak would grow. Function
+// environments are counted apart: under concurrency the warm pool grows (as
+// Lambda's does) and each environment holds a few goroutines and
+// descriptors until it is reaped.
+type resources struct{ goroutines, serving, fds, envs int }
+
+// Per function environment: the process waiter, output reader, Runtime API
+// server, its connection and background read; the listener, output pipe,
+// connection and process handle.
+const envGoroutines, envFDs = 6, 5
+
+// environments counts live function environments (one output reader each).
+func environments() int {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "created by github.com/nimbus-dev/nimbus/internal/lambda/environment.newOutput")
+}
 
 func snapshot() resources {
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	settle(2*time.Second, 0, serving)
-	return resources{runtime.NumGoroutine(), serving(), openFDs()}
+	return resources{runtime.NumGoroutine(), serving(), openFDs(), environments()}
 }
 
 // checkNoLeak waits for goroutines, connection goroutines and descriptors
-// to come back to what they were before.
+// to come back to what they were before (plus what new function
+// environments hold).
 func checkNoLeak(t *testing.T, before resources, what string) resources {
 	t.Helper()
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	newEnvs := max(0, environments()-before.envs)
+	gLimit, fdLimit := before.goroutines+10+envGoroutines*newEnvs, before.fds+10+envFDs*newEnvs
 	after := resources{
 		serving:    settle(10*time.Second, before.serving, serving),
-		goroutines: settle(10*time.Second, before.goroutines+10, runtime.NumGoroutine),
-		fds:        settle(10*time.Second, before.fds+10, openFDs),
+		goroutines: settle(10*time.Second, gLimit, runtime.NumGoroutine),
+		fds:        settle(10*time.Second, fdLimit, openFDs),
+		envs:       environments(),
 	}
-	if after.serving > before.serving || after.goroutines > before.goroutines+10 || after.fds > before.fds+10 {
-		t.Errorf("%s leaked: goroutines %d -> %d, connection goroutines %d -> %d, file descriptors %d -> %d",
-			what, before.goroutines, after.goroutines, before.serving, after.serving, before.fds, after.fds)
+	if after.serving > before.serving || after.goroutines > gLimit || after.fds > fdLimit {
+		t.Errorf("%s leaked: goroutines %d -> %d, connection goroutines %d -> %d, file descriptors %d -> %d (function environments %d -> %d)\n%s",
+			what, before.goroutines, after.goroutines, before.serving, after.serving, before.fds, after.fds, before.envs, after.envs, goroutineSummary())
 	}
 	return after
 }
