@@ -32,7 +32,8 @@ func postInvoke(b *testing.B, client *http.Client, url, payload string) {
 }
 
 // BenchmarkWarmInvokeGo measures a warm invocation of a Go provided
-// function through the Invoke API (HTTP on loopback), reporting p50/p99.
+// function through the Invoke API (HTTP on loopback), reporting p50/p99
+// and the CPU time of this process (service and client) per invocation.
 func BenchmarkWarmInvokeGo(b *testing.B) {
 	h := newHarness(b, Options{})
 	if err := h.svc.Apply(context.Background(), []*app.Function{goFunction(b, "bench")}, nil); err != nil {
@@ -43,12 +44,14 @@ func BenchmarkWarmInvokeGo(b *testing.B) {
 	postInvoke(b, client, url, `{"value":1}`)
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		start := time.Now()
 		postInvoke(b, client, url, `{"value":1}`)
 		lat = append(lat, time.Since(start))
 	}
 	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(len(lat)), "cpu-µs/op")
 	reportPercentiles(b, lat)
 }
 
@@ -79,7 +82,7 @@ func BenchmarkInvokeThroughput(b *testing.B) {
 			}
 			wg.Wait()
 			b.ResetTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			next := make(chan struct{}, conc)
 			go func() {
 				for i := 0; i < b.N; i++ {
@@ -98,6 +101,7 @@ func BenchmarkInvokeThroughput(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "invokes/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -18,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nimbus-dev/nimbus/internal/apigateway/gateway"
 	"github.com/nimbus-dev/nimbus/internal/app"
+	"github.com/nimbus-dev/nimbus/internal/httpserve"
 	"github.com/nimbus-dev/nimbus/internal/invoke"
 	"github.com/nimbus-dev/nimbus/internal/lambda"
 )
@@ -69,20 +72,30 @@ func TestEndToEndGoLambda(t *testing.T) {
 }
 
 // BenchmarkHTTPAPIGoLambda measures HTTP API → Go Lambda → 200 over a real
-// listener with keep-alive connections (target > 8,000 req/s on 2 cores).
-// It drives the load with wrk when wrk is installed (apt-get install wrk)
-// and with a Go client loop otherwise.
+// listener set up as Nimbus sets up an API port, with keep-alive
+// connections (target > 8,000 req/s on 2 cores). It drives the load with
+// wrk when wrk is installed (apt-get install wrk) and with a Go client loop
+// otherwise. With wrk it also reports the CPU time per request of this
+// process (the gateway and Lambda service: cpu-µs/req) and of the function
+// processes (fn-cpu-µs/req), which vary less with the machine's load than
+// the request rate does.
 func BenchmarkHTTPAPIGoLambda(b *testing.B) {
 	inv := startLambda(b)
 	g, err := New(httpAPI(lambdaRoute("GET /hello", "gofn")), inv, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(g)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httpserve.New(ln, g, httpserve.Options{WrapPlain: gateway.PreserveHeaderCase, ConnContext: gateway.ConnContext})
+	srv.Start()
 	defer srv.Close()
+	base := "http://" + ln.Addr().String()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	get := func() error {
-		resp, err := client.Get(srv.URL + "/hello")
+		resp, err := client.Get(base + "/hello")
 		if err != nil {
 			return err
 		}
@@ -102,11 +115,19 @@ func BenchmarkHTTPAPIGoLambda(b *testing.B) {
 	wg.Wait()
 	if wrk, err := exec.LookPath("wrk"); err == nil {
 		b.ResetTimer()
-		rps, err := runWrk(wrk, srv.URL+"/hello", time.Duration(b.N)*time.Millisecond)
+		cpu0 := cpuTime()
+		fn0, fnOK := childrenCPU()
+		rps, n, err := runWrk(wrk, base+"/hello", time.Duration(b.N)*time.Millisecond)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(rps, "req/s")
+		if n > 0 {
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/req")
+			if fn1, ok := childrenCPU(); ok && fnOK {
+				b.ReportMetric(float64((fn1-fn0).Microseconds())/float64(n), "fn-cpu-µs/req")
+			}
+		}
 		return
 	}
 	b.SetParallelism(8)
@@ -124,21 +145,26 @@ func BenchmarkHTTPAPIGoLambda(b *testing.B) {
 }
 
 // runWrk runs wrk with 2 threads and 32 keep-alive connections for at
-// least a second and returns its Requests/sec, failing on non-2xx answers.
-func runWrk(wrk, url string, d time.Duration) (float64, error) {
+// least a second and returns its Requests/sec and request count, failing
+// on non-2xx answers.
+func runWrk(wrk, url string, d time.Duration) (rps float64, requests int, err error) {
 	secs := max(1, int(d.Seconds()))
 	out, err := exec.Command(wrk, "-t2", "-c32", "-d"+strconv.Itoa(secs)+"s", url).CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("wrk: %v\n%s", err, out)
+		return 0, 0, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
 	if strings.Contains(string(out), "Non-2xx") {
-		return 0, fmt.Errorf("wrk saw errors:\n%s", out)
+		return 0, 0, fmt.Errorf("wrk saw errors:\n%s", out)
 	}
 	m := regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`).FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("no Requests/sec in wrk output:\n%s", out)
+		return 0, 0, fmt.Errorf("no Requests/sec in wrk output:\n%s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	if c := regexp.MustCompile(`(\d+) requests in`).FindSubmatch(out); c != nil {
+		requests, _ = strconv.Atoi(string(c[1]))
+	}
+	rps, err = strconv.ParseFloat(string(m[1]), 64)
+	return rps, requests, err
 }
 
 // fixedInvoker answers every invocation at once with the same payload, so
