@@ -99,6 +99,10 @@ func (r *exprRequest) parse() (*parsedExprs, error) {
 		p    *string
 	}{{"UpdateExpression", r.Update}, {"ConditionExpression", r.Condition}, {"KeyConditionExpression", r.KeyCond}, {"FilterExpression", r.Filter}, {"ProjectionExpression", r.Projection}} {
 		if e.p != nil && len(*e.p) > maxExpressionSize {
+			if e.name == "UpdateExpression" {
+				// DynamoDB gives an update expression's size no tail.
+				return nil, validation("Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;")
+			}
 			return nil, validationf("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.name, len(*e.p))
 		}
 	}

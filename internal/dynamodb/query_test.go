@@ -50,7 +50,7 @@ func TestQuery(t *testing.T) {
 		{"le", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk <= :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "002")}, "000,001,002"},
 		{"gt", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk > :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "007")}, "008,009"},
 		{"ge", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk >= :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "008")}, "008,009"},
-		{"reversed operand", dynamodb.QueryInput{KeyConditionExpression: aws.String("((pk = :p)) AND :a <= sk"), ExpressionAttributeValues: vals(":p", "p", ":a", "008")}, "008,009"},
+		{"reversed operand", dynamodb.QueryInput{KeyConditionExpression: aws.String("(pk = :p) AND :a <= sk"), ExpressionAttributeValues: vals(":p", "p", ":a", "008")}, "008,009"},
 		{"eq", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND sk = :a"), ExpressionAttributeValues: vals(":p", "p", ":a", "005")}, "005"},
 		{"begins_with", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p AND begins_with(sk, :a)"), ExpressionAttributeValues: vals(":p", "p", ":a", "00")}, "000,001,002,003,004,005,006,007,008,009"},
 		{"reverse limit", dynamodb.QueryInput{KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: vals(":p", "p"), ScanIndexForward: aws.Bool(false), Limit: aws.Int32(3)}, "009,008,007"},

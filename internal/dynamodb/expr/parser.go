@@ -18,8 +18,6 @@ type parser struct {
 	pos    int
 	ctx    *Context
 	update bool
-	// allowParens accepts redundant parentheses (key conditions do).
-	allowParens bool
 	semErr      error
 	paren       map[Cond]bool
 	// ops counts operators and functions; DynamoDB allows 300 per
@@ -121,14 +119,12 @@ func ParseCondition(src string, ctx *Context) (Cond, error) {
 	return c, nil
 }
 
-// ParseKeyCondition parses a key condition expression, which (unlike the
-// other condition expressions) may carry redundant parentheses.
+// ParseKeyCondition parses a key condition expression.
 func ParseKeyCondition(src string, ctx *Context) (Cond, error) {
 	p, err := newParser(src, ctx)
 	if err != nil {
 		return nil, err
 	}
-	p.allowParens = true
 	var c Cond
 	if err := p.run(func() { c = p.parseOr() }); err != nil {
 		return nil, err
@@ -202,7 +198,7 @@ func (p *parser) parsePrimary() Cond {
 		p.next()
 		c := p.parseOr()
 		p.expect(")")
-		if p.paren[c] && !p.allowParens {
+		if p.paren[c] {
 			p.sem("The expression has redundant parentheses;")
 		}
 		p.paren[c] = true
@@ -294,7 +290,7 @@ func (p *parser) parseCondFunc() Cond {
 			p.sem("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, operandType(args[1]))
 		} else if v.Value != nil {
 			if v.Value.T != attr.S {
-				p.sem("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, typeWord(v.Value.T))
+				p.sem("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, v.Value.T)
 			} else if !validTypeName(v.Value.S) {
 				p.sem("Invalid attribute type name found in type: %s", v.Value.S)
 			}
@@ -302,7 +298,7 @@ func (p *parser) parseCondFunc() Cond {
 	case "begins_with":
 		for _, a := range args {
 			if v, ok := a.(*ValueOperand); ok && v.Value != nil && v.Value.T != attr.S && v.Value.T != attr.B {
-				p.sem("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, typeWord(v.Value.T))
+				p.sem("Incorrect operand type for operator or function; operator or function: %s, operand type: %s", name, v.Value.T)
 			}
 		}
 	case "contains":
@@ -402,7 +398,7 @@ func (p *parser) parseFuncOperand() Operand {
 		}
 		for _, a := range args {
 			if v, ok := a.(*ValueOperand); ok && v.Value != nil && v.Value.T != attr.L {
-				p.sem("Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", typeWord(v.Value.T))
+				p.sem("Incorrect operand type for operator or function; operator or function: list_append, operand type: %s", v.Value.T)
 			}
 		}
 		return &ListAppend{A: args[0], B: args[1]}

@@ -109,6 +109,11 @@ func (p *parser) parseAction(kind string) Action {
 			op := p.next().text[0]
 			b := p.parseOperand()
 			p.countOp()
+			for _, o := range []Operand{a, b} {
+				if v, ok := o.(*ValueOperand); ok && v.Value != nil && v.Value.T != attr.N {
+					p.sem("Incorrect operand type for operator or function; operator or function: %c, operand type: %s", op, v.Value.T)
+				}
+			}
 			a = &Arith{Op: op, A: a, B: b}
 		}
 		return Action{Kind: kind, Path: path, Value: a}
@@ -130,7 +135,9 @@ func (p *parser) parseAction(kind string) Action {
 	return Action{Kind: kind, Path: path, Value: v}
 }
 
-// typeWord is the type name DynamoDB uses in operand type messages.
+// typeWord is the type name DynamoDB uses in ADD and DELETE operand type
+// messages (functions and arithmetic name the short code, as attr.Type
+// prints it).
 func typeWord(t attr.Type) string {
 	switch t {
 	case attr.S:
