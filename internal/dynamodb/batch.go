@@ -1,7 +1,9 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -24,6 +26,24 @@ type keysAndAttributes struct {
 type batchGetInput struct {
 	RequestItems           map[string]*keysAndAttributes `json:"RequestItems"`
 	ReturnConsumedCapacity string                        `json:"ReturnConsumedCapacity"`
+
+	raw []byte
+}
+
+func (in *batchGetInput) setRaw(b []byte) { in.raw = b }
+
+// rawRequestItems is RequestItems as sent, compacted, the way DynamoDB
+// echoes the map in a constraint message.
+func rawRequestItems(body []byte) string {
+	var r struct{ RequestItems json.RawMessage }
+	if json.Unmarshal(body, &r) != nil {
+		return ""
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, r.RequestItems) != nil {
+		return string(r.RequestItems)
+	}
+	return b.String()
 }
 
 // batchGetOutput is BatchGetItem's response.
@@ -42,12 +62,17 @@ func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGe
 		return nil, validation("The requestItems parameter is required for BatchGetItem")
 	}
 	var c constraints
-	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	names := sortedKeys(in.RequestItems)
+	for _, n := range names {
+		if len(n) < 3 || len(n) > 255 || !tableNamePattern.MatchString(n) {
+			c.add("Value '%s' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]", rawRequestItems(in.raw))
+			break
+		}
+	}
+	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	var legacy, exprs bool
 	for _, n := range names {
 		ka := in.RequestItems[n]
-		tableName(&n, &c, "requestItems.key", 1)
 		if ka == nil || len(ka.Keys) == 0 {
 			c.add("Value '[]' at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
 			continue
@@ -180,6 +205,10 @@ func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*bat
 	var c constraints
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	enumCheck(&c, in.ReturnItemCollectionMetrics, "returnItemCollectionMetrics", "SIZE", "NONE")
+	if err := c.err(); err != nil {
+		// An unknown enum is reported alone, ahead of the map's problems.
+		return nil, err
+	}
 	names := sortedKeys(in.RequestItems)
 	for _, n := range names {
 		tableName(&n, &c, "requestItems.key", 1)
@@ -214,6 +243,9 @@ func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*bat
 			case r.PutRequest != nil && r.DeleteRequest == nil:
 				if r.PutRequest.Item == nil {
 					return nil, constraintErrors([]string{"Value null at 'requestItems." + n + ".member.putRequest.item' failed to satisfy constraint: Member must not be null"})
+				}
+				if err := checkAttributeNames(r.PutRequest.Item); err != nil {
+					return nil, err
 				}
 				if !hasTableKey(m, r.PutRequest.Item) {
 					return nil, validation(msgKeySchema)

@@ -37,11 +37,11 @@ func (s *Service) deleteItem(ctx context.Context, in *deleteItemInput) (*writeIt
 		return nil, err
 	}
 	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, validation("Return values set to invalid value")
+		return nil, envelope(validation("ReturnValues can only be ALL_OLD or NONE"))
 	}
 	cond, err := s.conditionOf(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.Expected, in.ConditionalOperator)
 	if err != nil {
-		return nil, err
+		return nil, envelope(err)
 	}
 	t, m, err := s.lookup(name)
 	if err != nil {

@@ -58,6 +58,25 @@ func constraintErrors(msgs []string) *apiError {
 	return validationf("%d validation %s detected: %s", len(msgs), noun, strings.Join(msgs, "; "))
 }
 
+// envelope puts a ValidationException's message inside coral's "1
+// validation error detected: " envelope unless it already is in one.
+func envelope(err error) error {
+	e, ok := err.(*apiError)
+	if !ok || e.Type != typeValidation || enveloped(e.Message) {
+		return err
+	}
+	return &apiError{Type: e.Type, Message: "1 validation error detected: " + e.Message}
+}
+
+// enveloped reports whether msg starts "N validation error(s) detected: ".
+func enveloped(msg string) bool {
+	i := 0
+	for i < len(msg) && msg[i] >= '0' && msg[i] <= '9' {
+		i++
+	}
+	return i > 0 && (strings.HasPrefix(msg[i:], " validation error detected: ") || strings.HasPrefix(msg[i:], " validation errors detected: "))
+}
+
 // notFound is the ResourceNotFoundException of data operations.
 func notFound() *apiError {
 	return &apiError{Type: typeResourceNotFound, Message: "Requested resource not found"}

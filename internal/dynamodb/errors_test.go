@@ -87,7 +87,7 @@ func TestLegacyConditionsAndFilters(t *testing.T) {
 	apiErr(t, err, "ConditionalCheckFailedException", "The conditional request failed")
 	_, err = c.DeleteItem(bg, &dynamodb.DeleteItemInput{TableName: tn, Key: key("p", "001"), ConditionExpression: aws.String("attribute_exists(pk)"),
 		Expected: map[string]types.ExpectedAttributeValue{"v": {Value: n("7")}}})
-	apiErr(t, err, "ValidationException", "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}")
+	apiErr(t, err, "ValidationException", "1 validation error detected: Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}")
 	out := must[*dynamodb.ScanOutput](t)(c.Scan(bg, &dynamodb.ScanInput{TableName: tn,
 		ScanFilter: map[string]types.Condition{
 			"v": {ComparisonOperator: types.ComparisonOperatorBetween, AttributeValueList: []types.AttributeValue{n("2"), n("4")}},

@@ -31,6 +31,8 @@ func TestExpressionLimitsAndContexts(t *testing.T) {
 			return err
 		}
 	}
+	// UpdateItem reports request errors inside the validation envelope.
+	const one = "1 validation error detected: "
 	pad := func(n int) string { return strings.Repeat(" ", n) }
 	spaces := pad(4096 - len("SETa = :v"))
 	cases := []struct {
@@ -40,30 +42,30 @@ func TestExpressionLimitsAndContexts(t *testing.T) {
 	}{
 		{"update expression of 4096 bytes", update("SET"+spaces+"a = :v", "", v), ""},
 		{"update expression of 4097 bytes", update("SET "+spaces+"a = :v", "", v),
-			"Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+			one + "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"},
 		{"condition of 4097 bytes", update("SET a = :v", "a"+pad(4097-len("a= :v"))+"= :v", v),
-			"Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+			one + "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
 		{"too long beats a syntax error", update("SET a = :v", strings.Repeat("(", 5000), v),
-			"Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 5000"},
+			one + "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 5000"},
 		{"projection of 4097 bytes", func() error {
 			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: k, ProjectionExpression: aws.String(strings.Repeat("x", 4097))})
 			return err
 		}, "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
 		{"300 operators", update("SET z = :v", "NOT attribute_exists(q)"+strings.Repeat(" or (a<:v", 149)+strings.Repeat(")", 149), v), ""},
 		{"301 operators", update("SET z = :v", "attribute_not_exists(a)"+strings.Repeat(" or (a<:v", 150)+strings.Repeat(")", 150), v),
-			"Invalid ConditionExpression: The expression contains too many operators; operator count: 301"},
+			one + "Invalid ConditionExpression: The expression contains too many operators; operator count: 301"},
 		{"size in an update", update("SET a = size(b)", "", nil),
-			"Invalid UpdateExpression: The function is not allowed in an update expression; function: size"},
+			one + "Invalid UpdateExpression: The function is not allowed in an update expression; function: size"},
 		{"condition function in an update", update("SET a = contains(b, :v)", "", v),
-			"Invalid UpdateExpression: The function is not allowed in an update expression; function: contains"},
+			one + "Invalid UpdateExpression: The function is not allowed in an update expression; function: contains"},
 		{"update function in a condition", update("SET a = :v", "if_not_exists(a, :v) = :v", v),
-			"Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"},
+			one + "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"},
 		{"nested list_append", update("SET a = list_append(list_append(a, :l), :l)", "", map[string]types.AttributeValue{":l": &types.AttributeValueMemberL{}}),
-			"Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"},
+			one + "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"},
 		{"ADD a string", update("ADD a :s", "", map[string]types.AttributeValue{":s": s("x")}),
-			"Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"},
+			one + "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"},
 		{"DELETE a number", update("DELETE a :v", "", v),
-			"Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
+			one + "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) {

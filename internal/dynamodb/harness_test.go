@@ -2,9 +2,12 @@ package dynamodb_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,3 +135,51 @@ func createTable(t *testing.T, c *dynamodb.Client, name string) {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// rawCall posts a raw JSON request (for what the SDK refuses to send) and
+// returns the error code and message, or "" when the call succeeds.
+func rawCall(t *testing.T, srv *server, op, body string) (code, msg string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.url+"/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+		Msg     string `json:"Message"`
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		return "", ""
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s: %s", op, b)
+	}
+	if out.Message == "" {
+		out.Message = out.Msg
+	}
+	_, code, _ = strings.Cut(out.Type, "#")
+	return code, out.Message
+}
+
+// rawCase is one raw request and the error it must get ("" code: success).
+type rawCase struct {
+	name, op, body, code, msg string
+}
+
+func runRaw(t *testing.T, srv *server, cases []rawCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, msg := rawCall(t, srv, c.op, c.body)
+			if code != c.code || (c.code != "" && msg != c.msg) {
+				t.Errorf("%s %s:\n got %s: %s\nwant %s: %s", c.op, c.body, code, msg, c.code, c.msg)
+			}
+		})
+	}
+}

@@ -105,12 +105,12 @@ func TestItemErrors(t *testing.T) {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key, ConditionExpression: aws.String("pk = = :v"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("x")}})
 			return err
-		}, "ValidationException", `Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v"`},
+		}, "ValidationException", `1 validation error detected: Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v"`},
 		{"unused value", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key, ConditionExpression: aws.String("pk = :v"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("x"), ":w": s("y")}})
 			return err
-		}, "ValidationException", "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"},
+		}, "ValidationException", "1 validation error detected: Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"},
 		{"table name", func() error {
 			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: aws.String("bad table!@#"), Key: key})
 			return err
@@ -118,7 +118,7 @@ func TestItemErrors(t *testing.T) {
 		{"return values", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key, ReturnValues: types.ReturnValueAllNew})
 			return err
-		}, "ValidationException", "Return values set to invalid value"},
+		}, "ValidationException", "1 validation error detected: ReturnValues can only be ALL_OLD or NONE"},
 		{"long hash key", func() error {
 			_, err := c.GetItem(bg, &dynamodb.GetItemInput{TableName: tn, Key: map[string]types.AttributeValue{"pk": s(strings.Repeat("k", 2049)), "sk": s("1")}})
 			return err
@@ -126,11 +126,11 @@ func TestItemErrors(t *testing.T) {
 		{"number", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("1"), "sk": s("1"), "n": n("1E+126")}})
 			return err
-		}, "ValidationException", "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+		}, "ValidationException", "1 validation error detected: Number overflow. Attempting to store a number with magnitude larger than supported range"},
 		{"empty set", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("1"), "sk": s("1"), "ss": &types.AttributeValueMemberSS{Value: []string{}}}})
 			return err
-		}, "ValidationException", "One or more parameter values were invalid: An string set  may not be empty"},
+		}, "ValidationException", "1 validation error detected: One or more parameter values were invalid: An string set  may not be empty"},
 	}
 	for _, cs := range cases {
 		t.Run(cs.name, func(t *testing.T) { apiErr(t, cs.call(), cs.code, cs.msg) })

@@ -64,6 +64,14 @@ func checkKeySizes(m *tableMeta, it attr.Item) error {
 	return nil
 }
 
+// checkAttributeNames rejects an item with an empty attribute name.
+func checkAttributeNames(it attr.Item) error {
+	if _, ok := it[""]; ok {
+		return validation("Empty attribute name")
+	}
+	return nil
+}
+
 // checkItem validates an item to be written: table keys present, typed and
 // non-empty; index keys typed and non-empty; size within the limit.
 // forUpdate words the failures as UpdateItem does.

@@ -104,10 +104,14 @@ func legacyCondition(name, op string, args []*attr.Value) (expr.Cond, error) {
 	return nil, nil
 }
 
+// msgConditionalOperatorEnum is how DynamoDB refuses a ConditionalOperator
+// outside its enum (sic: "[ALL, OR]").
+const msgConditionalOperatorEnum = "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"
+
 // legacyConditions combines Expected entries with ConditionalOperator.
 func legacyConditions(expected map[string]expectedAttr, op, param string) (expr.Cond, error) {
 	if op != "" && op != "AND" && op != "OR" {
-		return nil, constraintErrors([]string{"Value '" + op + "' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"})
+		return nil, validation(msgConditionalOperatorEnum)
 	}
 	if op != "" && len(expected) < 2 {
 		return nil, validation("ConditionalOperator can only be used when Filter or Expected has two or more elements")
@@ -181,7 +185,7 @@ func combine(a, b expr.Cond, op string) expr.Cond {
 // legacyFilter combines QueryFilter, ScanFilter or KeyConditions entries.
 func legacyFilter(conds map[string]condition, op string) (expr.Cond, error) {
 	if op != "" && op != "AND" && op != "OR" {
-		return nil, constraintErrors([]string{"Value '" + op + "' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"})
+		return nil, validation(msgConditionalOperatorEnum)
 	}
 	var out expr.Cond
 	for _, name := range sortedKeys(conds) {

@@ -24,6 +24,8 @@ func TestLegacyParameterValidation(t *testing.T) {
 	}
 	vs := func(v ...types.AttributeValue) []types.AttributeValue { return v }
 	const invalid = "One or more parameter values were invalid: "
+	// PutItem reports request errors inside the validation envelope.
+	const one = "1 validation error detected: "
 	cases := []struct {
 		name string
 		call func() error
@@ -31,37 +33,37 @@ func TestLegacyParameterValidation(t *testing.T) {
 		msg  string
 	}{
 		{"empty entry", put(map[string]types.ExpectedAttributeValue{"a": {}}), "ValidationException",
-			invalid + "Value must be provided when Exists is null for Attribute: a"},
+			one + invalid + "Value must be provided when Exists is null for Attribute: a"},
 		{"exists true without value", put(map[string]types.ExpectedAttributeValue{"a": {Exists: aws.Bool(true)}}), "ValidationException",
-			invalid + "Value must be provided when Exists is true for Attribute: a"},
+			one + invalid + "Value must be provided when Exists is true for Attribute: a"},
 		{"operator alone", put(map[string]types.ExpectedAttributeValue{"a": {ComparisonOperator: types.ComparisonOperatorLt}}), "ValidationException",
-			invalid + "Value or AttributeValueList must be used with ComparisonOperator: LT for Attribute: a"},
+			one + invalid + "Value or AttributeValueList must be used with ComparisonOperator: LT for Attribute: a"},
 		{"exists with operator", put(map[string]types.ExpectedAttributeValue{"a": {Exists: aws.Bool(true), ComparisonOperator: types.ComparisonOperatorLt}}), "ValidationException",
-			invalid + "Exists and ComparisonOperator cannot be used together for Attribute: a"},
+			one + invalid + "Exists and ComparisonOperator cannot be used together for Attribute: a"},
 		{"value with list", put(map[string]types.ExpectedAttributeValue{"a": {Value: s("x"), AttributeValueList: vs(s("x")), ComparisonOperator: types.ComparisonOperatorLt}}), "ValidationException",
-			invalid + "Value and AttributeValueList cannot be used together for Attribute: a"},
+			one + invalid + "Value and AttributeValueList cannot be used together for Attribute: a"},
 		{"list without operator", put(map[string]types.ExpectedAttributeValue{"a": {AttributeValueList: vs(s("x"))}}), "ValidationException",
-			invalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
+			one + invalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
 		{"value with NULL", put(map[string]types.ExpectedAttributeValue{"a": {Value: s("x"), ComparisonOperator: types.ComparisonOperatorNull}}), "ValidationException",
-			invalid + "Invalid number of argument(s) for the NULL ComparisonOperator"},
+			one + invalid + "Invalid number of argument(s) for the NULL ComparisonOperator"},
 		{"value with EQ", put(map[string]types.ExpectedAttributeValue{"a": {Value: s("x"), ComparisonOperator: types.ComparisonOperatorEq}}), "ConditionalCheckFailedException",
 			"The conditional request failed"},
 		{"mixed types", put(map[string]types.ExpectedAttributeValue{"a": {AttributeValueList: vs(s("b"), n("1")), ComparisonOperator: types.ComparisonOperatorIn}}), "ValidationException",
-			invalid + "AttributeValues inside AttributeValueList must be of same type"},
+			one + invalid + "AttributeValues inside AttributeValueList must be of same type"},
 		{"set in IN", put(map[string]types.ExpectedAttributeValue{"a": {AttributeValueList: vs(&types.AttributeValueMemberSS{Value: []string{"x"}}), ComparisonOperator: types.ComparisonOperatorIn}}), "ValidationException",
-			invalid + "ComparisonOperator IN is not valid for SS AttributeValue type"},
+			one + invalid + "ComparisonOperator IN is not valid for SS AttributeValue type"},
 		{"BETWEEN reversed", put(map[string]types.ExpectedAttributeValue{"a": {AttributeValueList: vs(s("b"), s("a")), ComparisonOperator: types.ComparisonOperatorBetween}}), "ValidationException",
-			"The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"},
+			one + "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"},
 		{"expression BETWEEN reversed", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key("p", "s"), ConditionExpression: aws.String("a between :b and :a"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":a": s("a"), ":b": s("b")}})
 			return err
-		}, "ValidationException", "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"},
+		}, "ValidationException", one + "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"},
 		{"expression BETWEEN types", func() error {
 			_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: key("p", "s"), ConditionExpression: aws.String("a between :b and :a"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":a": s("a"), ":b": n("1")}})
 			return err
-		}, "ValidationException", "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:a}"},
+		}, "ValidationException", one + "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:a}"},
 		{"key condition BETWEEN reversed", func() error {
 			_, err := c.Query(bg, &dynamodb.QueryInput{TableName: tn, KeyConditionExpression: aws.String("pk = :a and sk between :b and :a"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":a": s("a"), ":b": s("b")}})

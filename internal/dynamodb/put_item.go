@@ -44,11 +44,14 @@ func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutp
 		return nil, err
 	}
 	if in.ReturnValues != "" && in.ReturnValues != "NONE" && in.ReturnValues != "ALL_OLD" {
-		return nil, validation("Return values set to invalid value")
+		return nil, envelope(validation("ReturnValues can only be ALL_OLD or NONE"))
+	}
+	if err := checkAttributeNames(in.Item); err != nil {
+		return nil, envelope(err)
 	}
 	cond, err := s.conditionOf(in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.Expected, in.ConditionalOperator)
 	if err != nil {
-		return nil, err
+		return nil, envelope(err)
 	}
 	t, m, err := s.lookup(name)
 	if err != nil {

@@ -16,8 +16,14 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 	if len(c) > 0 {
 		return nil, c.err()
 	}
+	if err := checkConditionalOperator(in.ConditionalOperator); err != nil {
+		return nil, err
+	}
 	commonReadChecks(in, &c, false)
 	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if err := checkSelect(in.Select, in, false); err != nil {
 		return nil, err
 	}
 	r := exprRequest{Names: in.ExpressionAttributeNames, Values: in.ExpressionAttributeValues,
@@ -64,7 +70,7 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	count, fetchBase, err := selectPlan(in.Select, proj, proj != nil, m, ix)
+	count, fetchBase, err := selectPlan(in.Select, proj != nil, m, ix)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +94,7 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 		plan.limit = int(*in.Limit)
 	}
 	if in.ExclusiveStartKey != nil {
-		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey); err != nil {
+		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey, true); err != nil {
 			return nil, err
 		}
 		if bytes.Compare(plan.start, lower) < 0 || bytes.Compare(plan.start, upper) >= 0 {

@@ -178,8 +178,12 @@ func lastKey(m *tableMeta, ix *indexMeta, it attr.Item) attr.Item {
 }
 
 // startKey validates ExclusiveStartKey and returns its store key.
-func startKey(m *tableMeta, ix *indexMeta, esk attr.Item) ([]byte, error) {
+func startKey(m *tableMeta, ix *indexMeta, esk attr.Item, query bool) ([]byte, error) {
 	bad := validation("The provided starting key is invalid: The provided key element does not match the schema")
+	if query {
+		// Query words a starting key that is not the schema's more briefly.
+		bad = validation("The provided starting key is invalid")
+	}
 	names := m.keyNames(ix)
 	want := map[string]bool{}
 	for _, n := range names {
@@ -206,35 +210,55 @@ func startKey(m *tableMeta, ix *indexMeta, esk attr.Item) ([]byte, error) {
 	return k, nil
 }
 
-// selectPlan validates Select against the projection and index and says
-// whether base items must be fetched.
-func selectPlan(sel string, proj []expr.Path, hasProj bool, m *tableMeta, ix *indexMeta) (count bool, fetchBase bool, err error) {
+// checkSelect validates Select against the projection parameters, before
+// the table is read. DynamoDB puts these refusals in the validation
+// envelope, except Scan's missing projection for SPECIFIC_ATTRIBUTES.
+func checkSelect(sel string, in *queryInput, scan bool) error {
+	param := ""
+	switch {
+	case in.ProjectionExpression != nil:
+		param = "ProjectionExpression"
+	case in.AttributesToGet != nil:
+		param = "AttributesToGet"
+	}
+	var msg string
 	switch sel {
 	case "COUNT":
-		if hasProj {
-			return false, false, validation("Cannot specify the ProjectionExpression when choosing to get COUNT")
+		if param != "" {
+			msg = "Cannot specify the " + param + " when choosing to get only the Count"
 		}
+	case "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES":
+		if param != "" {
+			msg = "Cannot specify the " + param + " when choosing to get " + sel
+		} else if sel == "ALL_PROJECTED_ATTRIBUTES" && in.IndexName == nil {
+			msg = "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+		}
+	case "SPECIFIC_ATTRIBUTES":
+		if param == "" {
+			msg = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+			if scan {
+				return validation(msg)
+			}
+		}
+	}
+	if msg == "" {
+		return nil
+	}
+	return envelope(validation(msg))
+}
+
+// selectPlan says whether Select counts only and whether base items must be
+// fetched (checkSelect has validated it).
+func selectPlan(sel string, hasProj bool, m *tableMeta, ix *indexMeta) (count bool, fetchBase bool, err error) {
+	switch sel {
+	case "COUNT":
 		return true, false, nil
 	case "ALL_ATTRIBUTES":
-		if hasProj {
-			return false, false, validation("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
-		}
 		if ix != nil && ix.ProjectionType != "ALL" {
 			if !ix.Local {
 				return false, false, validationf("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", ix.Name)
 			}
 			return false, true, nil
-		}
-	case "ALL_PROJECTED_ATTRIBUTES":
-		if ix == nil {
-			return false, false, validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
-		}
-		if hasProj {
-			return false, false, validation("Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES")
-		}
-	case "SPECIFIC_ATTRIBUTES":
-		if !hasProj {
-			return false, false, validation("One or more parameter values were invalid: Must specify the ProjectionExpression or AttributesToGet when choosing to get SPECIFIC_ATTRIBUTES")
 		}
 	}
 	if hasProj && ix != nil && ix.Local && ix.ProjectionType != "ALL" {
@@ -255,7 +279,15 @@ func commonReadChecks(in *queryInput, c *constraints, scan bool) {
 	}
 	enumCheck(c, in.Select, "select", "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES")
 	enumCheck(c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
-	enumCheck(c, in.ConditionalOperator, "conditionalOperator", "AND", "OR")
+}
+
+// checkConditionalOperator refuses a ConditionalOperator outside its enum,
+// which Query and Scan report alone, ahead of their other members.
+func checkConditionalOperator(op string) error {
+	if op != "" && op != "AND" && op != "OR" {
+		return validation(msgConditionalOperatorEnum)
+	}
+	return nil
 }
 
 // resolveIndex finds IndexName on the table.

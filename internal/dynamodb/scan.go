@@ -18,8 +18,13 @@ func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error
 	if len(c) > 0 {
 		return nil, c.err()
 	}
+	if err := checkConditionalOperator(in.ConditionalOperator); err != nil {
+		return nil, err
+	}
 	commonReadChecks(in, &c, true)
-	if in.Segment != nil && (*in.Segment < 0 || *in.Segment > 999999) {
+	if in.Segment != nil && *in.Segment < 0 {
+		c.add("Value '%d' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0", *in.Segment)
+	} else if in.Segment != nil && *in.Segment > 999999 {
 		c.add("Value '%d' at 'segment' failed to satisfy constraint: Member must have value less than or equal to 999999", *in.Segment)
 	}
 	if in.TotalSegments != nil && (*in.TotalSegments < 1 || *in.TotalSegments > 1000000) {
@@ -30,6 +35,9 @@ func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error
 		}
 	}
 	if err := c.err(); err != nil {
+		return nil, err
+	}
+	if err := checkSelect(in.Select, in, true); err != nil {
 		return nil, err
 	}
 	switch {
@@ -76,7 +84,7 @@ func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error
 	if err := checkScalarKeyPaths(m, append(slices.Clone(proj), expr.CondPaths(filter, nil)...)); err != nil {
 		return nil, err
 	}
-	count, fetchBase, err := selectPlan(in.Select, proj, proj != nil, m, ix)
+	count, fetchBase, err := selectPlan(in.Select, proj != nil, m, ix)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +108,7 @@ func (s *Service) scan(ctx context.Context, in *queryInput) (*queryOutput, error
 		}
 	}
 	if in.ExclusiveStartKey != nil {
-		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey); err != nil {
+		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey, false); err != nil {
 			return nil, err
 		}
 	}

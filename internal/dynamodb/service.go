@@ -118,16 +118,16 @@ var operations = map[string]handler{
 	"ListTables":                decode((*Service).listTables),
 	"UpdateTable":               decode((*Service).updateTable),
 	"DeleteTable":               decode((*Service).deleteTable),
-	"PutItem":                   decode((*Service).putItem),
+	"PutItem":                   decodeIn(layerEnveloped, (*Service).putItem),
 	"GetItem":                   decode((*Service).getItem),
-	"DeleteItem":                decode((*Service).deleteItem),
-	"UpdateItem":                decode((*Service).updateItem),
+	"DeleteItem":                decodeIn(layerEnveloped, (*Service).deleteItem),
+	"UpdateItem":                decodeIn(layerEnveloped, (*Service).updateItem),
 	"Query":                     decode((*Service).query),
-	"Scan":                      decode((*Service).scan),
+	"Scan":                      decodeIn(layerOlder, (*Service).scan),
 	"BatchGetItem":              decode((*Service).batchGetItem),
-	"BatchWriteItem":            decode((*Service).batchWriteItem),
-	"TransactWriteItems":        decode((*Service).transactWriteItems),
-	"TransactGetItems":          decode((*Service).transactGetItems),
+	"BatchWriteItem":            decodeIn(layerOlder, (*Service).batchWriteItem),
+	"TransactWriteItems":        decodeIn(layerOlder, (*Service).transactWriteItems),
+	"TransactGetItems":          decodeIn(layerOlder, (*Service).transactGetItems),
 	"UpdateTimeToLive":          decode((*Service).updateTimeToLive),
 	"DescribeTimeToLive":        decode((*Service).describeTimeToLive),
 	"DescribeEndpoints":         decode((*Service).describeEndpoints),
@@ -143,6 +143,31 @@ var operations = map[string]handler{
 // fields (Item, Key, ExclusiveStartKey) are parsed in the same pass that
 // splits the body, so a large item is read once.
 func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, error)) handler {
+	return decodeIn(layerBare, fn)
+}
+
+// valueLayer is the validation layer an operation checks attribute values
+// in; DynamoDB words a bad number or a repeated set member differently in
+// each.
+type valueLayer uint8
+
+const (
+	// layerBare is the current wording, bare (GetItem, BatchGetItem, Query).
+	layerBare valueLayer = iota
+	// layerEnveloped is the current wording inside the "1 validation error
+	// detected: " envelope, as every request check of PutItem, UpdateItem
+	// and DeleteItem is.
+	layerEnveloped
+	// layerOlder is the older wording, with an expression attribute value's
+	// failure wrapped in "ExpressionAttributeValues contains invalid value:
+	// ... for key :v" (BatchWriteItem, TransactWriteItems, TransactGetItems,
+	// Scan).
+	layerOlder
+)
+
+// decodeIn is decode for an operation whose attribute values are checked
+// in layer.
+func decodeIn[Req any, Resp any](layer valueLayer, fn func(*Service, context.Context, *Req) (Resp, error)) handler {
 	fields := itemFieldsOf(reflect.TypeFor[Req]())
 	return func(s *Service, ctx context.Context, body []byte) (any, error) {
 		req := new(Req)
@@ -151,7 +176,7 @@ func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, e
 		}
 		if len(fields) == 0 {
 			if err := json.Unmarshal(body, req); err != nil {
-				return nil, decodeError(err)
+				return nil, decodeError(err, layer)
 			}
 			if rr, ok := any(req).(rawRequest); ok {
 				rr.setRaw(body)
@@ -160,10 +185,10 @@ func decode[Req any, Resp any](fn func(*Service, context.Context, *Req) (Resp, e
 		}
 		items, rest, err := attr.SplitObject(body, fields)
 		if err != nil {
-			return nil, decodeError(err)
+			return nil, decodeError(err, layer)
 		}
 		if err := json.Unmarshal(rest, req); err != nil {
-			return nil, decodeError(err)
+			return nil, decodeError(err, layer)
 		}
 		rv := reflect.ValueOf(req).Elem()
 		for name, it := range items {
@@ -190,9 +215,22 @@ func itemFieldsOf(t reflect.Type) map[string]bool {
 	return fields
 }
 
-func decodeError(err error) error {
+func decodeError(err error, layer valueLayer) error {
+	var ee *eavError
+	if errors.As(err, &ee) {
+		if layer == layerOlder {
+			return validation("ExpressionAttributeValues contains invalid value: " + ee.err.Older() + " for key " + ee.key)
+		}
+		err = ee.err
+	}
 	var ae *attr.Error
 	if errors.As(err, &ae) {
+		switch layer {
+		case layerOlder:
+			return validation(ae.Older())
+		case layerEnveloped:
+			return envelope(validation(ae.Msg))
+		}
 		return validation(ae.Msg)
 	}
 	var se *attr.SyntaxError

@@ -35,7 +35,10 @@ type transactAction struct {
 
 // transactWriteInput is TransactWriteItems' request.
 type transactWriteInput struct {
-	TransactItems               []transactWriteItem `json:"TransactItems"`
+	// TransactItems are decoded one action at a time, in order, so that an
+	// action's value errors and expression errors come before any later
+	// action's, as DynamoDB reports them.
+	TransactItems               []json.RawMessage   `json:"TransactItems"`
 	ClientRequestToken          *string             `json:"ClientRequestToken"`
 	ReturnConsumedCapacity      string              `json:"ReturnConsumedCapacity"`
 	ReturnItemCollectionMetrics string              `json:"ReturnItemCollectionMetrics"`
@@ -94,9 +97,27 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	// First every action's request checks (values, parameters,
+	// expressions), in order; then the tables and keys.
+	pres := make([]*txPre, len(in.TransactItems))
+	decoded := make([]transactWriteItem, len(in.TransactItems))
+	for i, raw := range in.TransactItems {
+		if err := json.Unmarshal(raw, &decoded[i]); err != nil {
+			return nil, decodeError(err, layerOlder)
+		}
+		pre, err := checkTxAction(decoded[i])
+		if err != nil {
+			return nil, err
+		}
+		pres[i] = pre
+	}
 	var fingerprint [32]byte
 	if in.ClientRequestToken != nil {
-		b, _ := json.Marshal(in)
+		// The decoded request marshals canonically (sorted map keys).
+		b, _ := json.Marshal(struct {
+			Items               []transactWriteItem
+			Capacity, Metrics string
+		}{decoded, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics})
 		fingerprint = sha256.Sum256(b)
 		if resp, ok, err := s.tokens.lookup(*in.ClientRequestToken, fingerprint, s.now()); ok || err != nil {
 			if err != nil {
@@ -109,8 +130,8 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	tables := map[string]*table{}
 	seen := map[string]bool{}
 	total := 0
-	for i, ti := range in.TransactItems {
-		op, err := s.prepareTxOp(ti)
+	for i, pre := range pres {
+		op, err := s.prepareTxOp(pre)
 		if err != nil {
 			return nil, err
 		}
@@ -237,8 +258,17 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	return out, nil
 }
 
-// prepareTxOp validates one TransactItems entry.
-func (s *Service) prepareTxOp(ti transactWriteItem) (*txOp, error) {
+// txPre is a TransactItems entry whose request checks passed.
+type txPre struct {
+	kind string
+	a    *transactAction
+	name string
+	p    *parsedExprs
+}
+
+// checkTxAction runs the checks of one TransactItems entry that need no
+// table: one action, its parameters, item attribute names and expressions.
+func checkTxAction(ti transactWriteItem) (*txPre, error) {
 	var kind string
 	var a *transactAction
 	n := 0
@@ -270,11 +300,22 @@ func (s *Service) prepareTxOp(ti transactWriteItem) (*txOp, error) {
 	if kind == "ConditionCheck" && a.ConditionExpression == nil {
 		return nil, constraintErrors([]string{"Value null at 'transactItems.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null"})
 	}
+	if kind == "Put" {
+		if err := checkAttributeNames(a.Item); err != nil {
+			return nil, err
+		}
+	}
 	p, err := r.parse()
 	if err != nil {
 		return nil, err
 	}
-	t, m, err := s.lookup(name)
+	return &txPre{kind: kind, a: a, name: name, p: p}, nil
+}
+
+// prepareTxOp binds a checked TransactItems entry to its table and key.
+func (s *Service) prepareTxOp(pre *txPre) (*txOp, error) {
+	kind, a, p := pre.kind, pre.a, pre.p
+	t, m, err := s.lookup(pre.name)
 	if err != nil {
 		return nil, err
 	}

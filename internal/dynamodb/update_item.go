@@ -131,12 +131,20 @@ func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (at
 // does.
 func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeItemOutput, error) {
 	var c constraints
+	if in.Key == nil {
+		// Without a Key, the member errors are all reported together.
+		enumCheck(&c, in.ConditionalOperator, "conditionalOperator", "OR", "AND")
+		enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
+		tableName(in.TableName, &c, "tableName", 1)
+		enumCheck(&c, in.ReturnValues, "returnValues", "ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")
+		enumCheck(&c, in.ReturnValuesOnConditionCheckFailure, "returnValuesOnConditionCheckFailure", "ALL_OLD", "NONE")
+		enumCheck(&c, in.ReturnItemCollectionMetrics, "returnItemCollectionMetrics", "SIZE", "NONE")
+		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
+		return nil, c.err()
+	}
 	name := tableName(in.TableName, &c, "tableName", 1)
 	if len(c) > 0 {
 		return nil, c.err()
-	}
-	if in.Key == nil {
-		c.add("Value null at 'key' failed to satisfy constraint: Member must not be null")
 	}
 	checkReturnValues(&c, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics)
 	if len(c) > 1 {
@@ -148,7 +156,7 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 	}
 	upd, cond, err := parseUpdateRequest(in)
 	if err != nil {
-		return nil, err
+		return nil, envelope(err)
 	}
 	t, m, err := s.lookup(name)
 	if err != nil {

@@ -29,7 +29,7 @@ func (e *exprValues) UnmarshalJSON(b []byte) error {
 		v := new(attr.Value)
 		if err := json.Unmarshal(raw[k], v); err != nil {
 			if ae, ok := err.(*attr.Error); ok {
-				return &attr.Error{Msg: "ExpressionAttributeValues contains invalid value: " + ae.Msg + " for key " + k}
+				return &eavError{key: k, err: ae}
 			}
 			return err
 		}
@@ -38,6 +38,14 @@ func (e *exprValues) UnmarshalJSON(b []byte) error {
 	*e = out
 	return nil
 }
+
+// eavError is an invalid expression attribute value and its placeholder.
+type eavError struct {
+	key string
+	err *attr.Error
+}
+
+func (e *eavError) Error() string { return e.err.Error() }
 
 type keySchemaElement struct {
 	AttributeName string `json:"AttributeName"`

@@ -51,7 +51,7 @@ func TestUpdateItem(t *testing.T) {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("z")}})
 	apiErr(t, err, "ValidationException", "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key")
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = :v")})
-	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v")
+	apiErr(t, err, "ValidationException", "1 validation error detected: Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v")
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = pk + :v"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n("1")}})
 	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: An operand in the update expression has an incorrect data type")
@@ -355,12 +355,12 @@ func TestNestingLimit(t *testing.T) {
 	}
 	_, err := c.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("nest"),
 		Item: map[string]types.AttributeValue{"pk": s("deep"), "deep": wrap(32)}})
-	apiErr(t, err, "ValidationException", msg)
+	apiErr(t, err, "ValidationException", "1 validation error detected: "+msg)
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: aws.String("nest"),
 		Key:                       map[string]types.AttributeValue{"pk": s("ok")},
 		UpdateExpression:          aws.String("SET deeper = :v"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": wrap(32)}})
-	apiErr(t, err, "ValidationException", msg)
+	apiErr(t, err, "ValidationException", "1 validation error detected: "+msg)
 	_, err = c.BatchWriteItem(bg, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
 		"nest": {{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{"pk": s("b"), "deep": wrap(32)}}}},
 	}})

@@ -10,33 +10,51 @@ import (
 )
 
 func TestParseNumber(t *testing.T) {
-	cases := []struct{ in, want, err string }{
-		{"0", "0", ""},
-		{"-0", "0", ""},
-		{"00042", "42", ""},
-		{"1.0", "1", ""},
-		{"3.1400", "3.14", ""},
-		{"1.5E2", "150", ""},
-		{"0042.1200", "42.12", ""},
-		{"1E125", "1" + strings.Repeat("0", 125), ""},
-		{"1E-130", "0." + strings.Repeat("0", 129) + "1", ""},
-		{"12345678901234567890123456789012345678", "12345678901234567890123456789012345678", ""},
-		{"-9.9999999999999999999999999999999999999E+125", "-99999999999999999999999999999999999999" + strings.Repeat("0", 88), ""},
-		{"123456789012345678901234567890123456789", "", msgPrecision},
-		{"1E+126", "", msgOverflow},
-		{"-1E+126", "", msgOverflow},
-		{"1E-131", "", msgUnderflow},
-		{"abc", "", msgNotNumber},
-		{"", "", msgNotNumber},
-		{"NaN", "", msgNotNumber},
-		{"Infinity", "", msgNotNumber},
-		{"1 ", "", msgNotNumber},
+	nn := msgNotNumber + ": "
+	cases := []struct{ in, want, err, old string }{
+		{"0", "0", "", ""},
+		{"-0", "0", "", ""},
+		{"00042", "42", "", ""},
+		{"1.0", "1", "", ""},
+		{"3.1400", "3.14", "", ""},
+		{"1.5E2", "150", "", ""},
+		{"0042.1200", "42.12", "", ""},
+		{"+.5", "0.5", "", ""},
+		{"5.", "5", "", ""},
+		{"1.e5", "100000", "", ""},
+		{"1E125", "1" + strings.Repeat("0", 125), "", ""},
+		{"1E-130", "0." + strings.Repeat("0", 129) + "1", "", ""},
+		{"12345678901234567890123456789012345678", "12345678901234567890123456789012345678", "", ""},
+		{"-9.9999999999999999999999999999999999999E+125", "-99999999999999999999999999999999999999" + strings.Repeat("0", 88), "", ""},
+		{"123456789012345678901234567890123456789", "", msgPrecision, msgPrecision},
+		{"1E+126", "", msgOverflow, msgOverflow},
+		{"-1E+126", "", msgOverflow, msgOverflow},
+		{"1E-131", "", msgUnderflow, msgUnderflow},
+		// An exponent past an int: the current layer range-checks it, the
+		// older one wraps (or does not parse it at all).
+		{"1e2147483647", "", msgOverflow, msgUnderflow},
+		{"1e99999999999", "", msgOverflow, nn + "1e99999999999"},
+		{"1e-99999999999", "", msgUnderflow, nn + "1e-99999999999"},
+		{"0e99999999999", "0", "", ""},
+		{"abc", "", nn + "abc", nn + "abc"},
+		{"", "", nn, msgNotNumber},
+		{"NaN", "", nn + "NaN", nn + "NaN"},
+		{"Infinity", "", nn + "Infinity", nn + "Infinity"},
+		{"1 ", "", nn + "1 ", nn + "1 "},
+		{" 1", "", nn + " 1", nn + " 1"},
+		{"e2", "", nn + "e2", nn + "e2"},
+		{".", "", nn + ".", nn + "."},
+		{"1e+", "", nn + "1e+", nn + "1e+"},
+		{"+-5", "", nn + "+-5", nn + "+-5"},
+		{"0x10", "", nn + "0x10", nn + "0x10"},
+		{"1_000", "", nn + "1_000", nn + "1_000"},
 	}
 	for _, c := range cases {
 		got, err := ParseNumber(c.in)
 		if c.err != "" {
-			if err == nil || err.Error() != c.err {
-				t.Errorf("ParseNumber(%q) err = %v, want %q", c.in, err, c.err)
+			e, ok := err.(*Error)
+			if !ok || e.Msg != c.err || e.Older() != c.old {
+				t.Errorf("ParseNumber(%q) err = %#v, want %q / older %q", c.in, err, c.err, c.old)
 			}
 			continue
 		}
@@ -179,11 +197,16 @@ func TestUnmarshalValidation(t *testing.T) {
 		{`{"S":"a","N":"1"}`, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
 		{`{"SS":[]}`, "One or more parameter values were invalid: An string set  may not be empty"},
 		{`{"NS":[]}`, "One or more parameter values were invalid: An number set  may not be empty"},
-		{`{"SS":["a","a"]}`, "One or more parameter values were invalid: Input collection [a, a] contains duplicates."},
-		{`{"NS":["1","1.0"]}`, "One or more parameter values were invalid: Input collection [1, 1.0] contains duplicates."},
-		{`{"N":"x"}`, msgNotNumber},
+		{`{"SS":["b","a","b"]}`, `One or more parameter values were invalid: Input collection ["a", "b", "b"] contains duplicates.`},
+		{`{"SS":["c","a","c","b"]}`, `One or more parameter values were invalid: Input collection ["a", "c", "c", "b"] contains duplicates.`},
+		{`{"BS":["/w==","AA==","AA=="]}`, `One or more parameter values were invalid: Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.`},
+		{`{"NS":["1","1.0"]}`, "One or more parameter values were invalid: Input collection contains duplicates."},
+		{`{"N":"x"}`, msgNotNumber + ": x"},
 		{`{"SS":[""]}`, ""},
-		{`{"NULL":false}`, ""},
+		{`{"NULL":false}`, "One or more parameter values were invalid: Null attribute value types must have the value of true"},
+		{`{"NULL":true}`, ""},
+		{strings.Repeat(`{"M":{"n":`, 31) + `{"S":"x"}` + strings.Repeat(`}}`, 31), ""},
+		{strings.Repeat(`{"L":[`, 32) + `{"S":"x"}` + strings.Repeat(`]}`, 32), "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"},
 	}
 	for _, c := range cases {
 		var v Value
@@ -196,6 +219,20 @@ func TestUnmarshalValidation(t *testing.T) {
 		}
 		if err == nil || err.Error() != c.err {
 			t.Errorf("%s: err = %v, want %q", c.in, err, c.err)
+		}
+	}
+	// The older validation layer echoes a repeated set's members as sent.
+	older := []struct{ in, err string }{
+		{`{"SS":["b","a","b"]}`, "One or more parameter values were invalid: Input collection [b, a, b] contains duplicates."},
+		{`{"BS":["/w==","AA==","AA=="]}`, "One or more parameter values were invalid: Input collection [/w==, AA==, AA==]of type BS contains duplicates."},
+		{`{"NS":["2","1","2"]}`, "Input collection contains duplicates"},
+		{`{"N":""}`, msgNotNumber},
+	}
+	for _, c := range older {
+		var v Value
+		err := json.Unmarshal([]byte(c.in), &v)
+		if e, ok := err.(*Error); !ok || e.Older() != c.err {
+			t.Errorf("%s: older err = %v, want %q", c.in, err, c.err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package attr
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -16,7 +17,7 @@ const (
 
 // Number error messages as DynamoDB words them.
 const (
-	msgNotNumber = "A value provided cannot be converted into a number"
+	msgNotNumber = "The parameter cannot be converted to a numeric value"
 	msgPrecision = "Attempting to store more than 38 significant digits in a Number"
 	msgOverflow  = "Number overflow. Attempting to store a number with magnitude larger than supported range"
 	msgUnderflow = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
@@ -34,23 +35,121 @@ func ParseNumber(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return canonical(d)
+	canon, err := canonical(d)
+	if e, ok := err.(*Error); ok && (e.Msg == msgOverflow || e.Msg == msgUnderflow) {
+		if _, digits, frac, exp := numberSyntax(s); exp != "" {
+			e.Old = olderRange(s, digits, frac, exp, e.Msg)
+		}
+	}
+	return canon, err
+}
+
+// notNumber is the error for text that is not a number. DynamoDB's current
+// request validation echoes the text after a colon (also when empty); its
+// older layer leaves the colon out for an empty string.
+func notNumber(s string) *Error {
+	e := &Error{Msg: msgNotNumber + ": " + s}
+	if s == "" {
+		e.Old = msgNotNumber
+	}
+	return e
+}
+
+// numberSyntax reports whether s is [+-]digits[.digits][(e|E)[+-]digits]
+// with at least one mantissa digit, and returns the mantissa's significant
+// digit count and the exponent text.
+func numberSyntax(s string) (ok bool, digits int, fracDigits int, exp string) {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	mant := 0
+	lead := true
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		mant++
+		if s[i] != '0' || !lead {
+			lead = false
+			digits++
+		}
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			mant++
+			fracDigits++
+			if s[i] != '0' || !lead {
+				lead = false
+				digits++
+			}
+		}
+	}
+	if mant == 0 {
+		return false, 0, 0, ""
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		start := i
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		n := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			n++
+		}
+		if n == 0 {
+			return false, 0, 0, ""
+		}
+		exp = s[start:i]
+	}
+	return i == len(s), digits, fracDigits, exp
 }
 
 func parseDecimal(s string) (*apd.Decimal, error) {
-	if s == "" || strings.ContainsAny(s, " \t\n_") {
-		return nil, &Error{msgNotNumber}
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
-			return nil, &Error{msgNotNumber}
-		}
+	ok, digits, frac, exp := numberSyntax(s)
+	if !ok {
+		return nil, notNumber(s)
 	}
 	d, _, err := apd.NewFromString(s)
-	if err != nil || d.Form != apd.Finite {
-		return nil, &Error{msgNotNumber}
+	if err == nil && d.Form == apd.Finite {
+		return d, nil
 	}
-	return d, nil
+	// The exponent is past what apd holds: the magnitude is out of range
+	// (or the number is zero).
+	if digits == 0 {
+		return apd.New(0, 0), nil
+	}
+	e := &Error{Msg: msgOverflow}
+	neg := strings.HasPrefix(exp, "-")
+	if neg {
+		e.Msg = msgUnderflow
+	}
+	e.Old = olderRange(s, digits, frac, exp, e.Msg)
+	return nil, e
+}
+
+// olderRange is how DynamoDB's older validation layer, which reads numbers
+// as Java's BigDecimal does, words a number whose exponent is huge: an
+// exponent past a 32-bit int does not parse, and the magnitude check wraps
+// around in 32-bit arithmetic.
+func olderRange(s string, digits, frac int, exp, current string) string {
+	v, err := strconv.ParseInt(exp, 10, 32)
+	if err != nil {
+		return notNumber(s).Msg
+	}
+	scale := int64(frac) - v
+	if scale != int64(int32(scale)) {
+		return notNumber(s).Msg
+	}
+	// digits counts from the first significant digit, so the magnitude is
+	// digits + exponent - frac (wrapping like Java's int).
+	mag := int32(int64(digits) - scale)
+	switch {
+	case mag > maxExponent+1:
+		return msgOverflow
+	case mag < minExponent+1:
+		return msgUnderflow
+	}
+	return current
 }
 
 // canonical checks d against DynamoDB's limits and formats it.
@@ -63,13 +162,13 @@ func canonical(d *apd.Decimal) (string, error) {
 	digits := r.NumDigits()
 	adj := int64(r.Exponent) + digits - 1
 	if adj > maxExponent {
-		return "", &Error{msgOverflow}
+		return "", &Error{Msg: msgOverflow}
 	}
 	if adj < minExponent {
-		return "", &Error{msgUnderflow}
+		return "", &Error{Msg: msgUnderflow}
 	}
 	if digits > maxDigits {
-		return "", &Error{msgPrecision}
+		return "", &Error{Msg: msgPrecision}
 	}
 	return r.Text('f'), nil
 }
@@ -95,7 +194,7 @@ func AddNumbers(a, b string, sub bool) (string, error) {
 		_, err = arith.Add(&z, x, y)
 	}
 	if err != nil {
-		return "", &Error{msgOverflow}
+		return "", &Error{Msg: msgOverflow}
 	}
 	return canonical(&z)
 }

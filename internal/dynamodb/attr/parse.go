@@ -21,7 +21,12 @@ func (e *SyntaxError) Error() string { return e.Msg }
 type jparser struct {
 	b   []byte
 	pos int
+	// nest counts the maps and lists open around the value being read.
+	nest int
 }
+
+// errTooDeep is DynamoDB's refusal of a value nested past MaxNesting.
+var errTooDeep = &Error{Msg: "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"}
 
 func (p *jparser) ws() {
 	for p.pos < len(p.b) {
@@ -373,7 +378,7 @@ func (p *jparser) boolean() (value, present bool, err error) {
 	return lit == "true", lit != "null", nil
 }
 
-var errEmptyValue = &Error{"Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
+var errEmptyValue = &Error{Msg: "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"}
 
 // value reads one attribute value and validates it as DynamoDB does.
 func (p *jparser) value() (*Value, error) {
@@ -426,11 +431,21 @@ func (p *jparser) value() (*Value, error) {
 				v.T, v.Bool = BOOL, b
 			}
 		case "NULL":
-			_, present, err = p.boolean()
+			var b bool
+			b, present, err = p.boolean()
 			if present {
 				v.T = NULL
+				if !b && verr == nil {
+					verr = &Error{Msg: msgInvalid + "Null attribute value types must have the value of true"}
+				}
 			}
 		case "M":
+			if p.peek() != 'n' {
+				if p.nest++; p.nest > MaxNesting {
+					return errTooDeep
+				}
+				defer func() { p.nest-- }()
+			}
 			m := map[string]*Value{}
 			present, err = p.object(func(k string) error {
 				e, err := p.value()
@@ -444,6 +459,12 @@ func (p *jparser) value() (*Value, error) {
 				v.T, v.M = M, m
 			}
 		case "L":
+			if p.peek() != 'n' {
+				if p.nest++; p.nest > MaxNesting {
+					return errTooDeep
+				}
+				defer func() { p.nest-- }()
+			}
 			l := []*Value{}
 			present, err = p.array(func() error {
 				e, err := p.value()
@@ -491,21 +512,21 @@ func (p *jparser) value() (*Value, error) {
 	case n == 0:
 		return nil, errEmptyValue
 	case n > 1:
-		return nil, &Error{"Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"}
+		return nil, &Error{Msg: "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"}
 	case verr != nil:
 		return nil, verr
 	}
 	switch v.T {
 	case SS:
 		if len(v.SS) == 0 {
-			return nil, &Error{"One or more parameter values were invalid: An string set  may not be empty"}
+			return nil, &Error{Msg: "One or more parameter values were invalid: An string set  may not be empty"}
 		}
-		if err := checkDuplicates(v.SS, func(s string) string { return s }); err != nil {
+		if err := checkDuplicates(SS, v.SS, v.SS); err != nil {
 			return nil, err
 		}
 	case NS:
 		if len(numbers) == 0 {
-			return nil, &Error{"One or more parameter values were invalid: An number set  may not be empty"}
+			return nil, &Error{Msg: "One or more parameter values were invalid: An number set  may not be empty"}
 		}
 		out := make([]string, len(numbers))
 		for i, s := range numbers {
@@ -515,19 +536,19 @@ func (p *jparser) value() (*Value, error) {
 			}
 			out[i] = canon
 		}
-		if err := checkDuplicatesRaw(numbers, out); err != nil {
+		if err := checkDuplicates(NS, numbers, out); err != nil {
 			return nil, err
 		}
 		v.SS = out
 	case BS:
 		if len(v.BS) == 0 {
-			return nil, &Error{"One or more parameter values were invalid: Binary sets should not be empty"}
+			return nil, &Error{Msg: "One or more parameter values were invalid: Binary sets should not be empty"}
 		}
 		enc := make([]string, len(v.BS))
 		for i, b := range v.BS {
 			enc[i] = string(b)
 		}
-		if err := checkDuplicatesRaw(b64All(v.BS), enc); err != nil {
+		if err := checkDuplicates(BS, b64All(v.BS), enc); err != nil {
 			return nil, err
 		}
 	}

@@ -225,11 +225,21 @@ func (v *Value) HasBinary(b []byte) bool {
 	return false
 }
 
-// Error is a validation failure of an attribute value; Msg is the
-// DynamoDB message text.
-type Error struct{ Msg string }
+// Error is a validation failure of an attribute value. DynamoDB checks
+// values in one of two layers, depending on the operation, and their
+// wording differs: Msg is the current layer's text, Old the older layer's
+// where it differs.
+type Error struct{ Msg, Old string }
 
 func (e *Error) Error() string { return e.Msg }
+
+// Older is the older validation layer's wording.
+func (e *Error) Older() string {
+	if e.Old != "" {
+		return e.Old
+	}
+	return e.Msg
+}
 
 // UnmarshalJSON reads the wire form and validates it as DynamoDB does
 // (exactly one type, numbers in range, sets non-empty without duplicates).
@@ -250,31 +260,54 @@ func b64All(bs [][]byte) []string {
 	return out
 }
 
-func checkDuplicates(in []string, canon func(string) string) error {
-	seen := make(map[string]struct{}, len(in))
-	for _, s := range in {
-		c := canon(s)
-		if _, dup := seen[c]; dup {
-			return duplicateError(in)
-		}
-		seen[c] = struct{}{}
-	}
-	return nil
-}
+const msgInvalid = "One or more parameter values were invalid: "
 
-func checkDuplicatesRaw(raw, canon []string) error {
+// checkDuplicates reports a set whose members (compared by canon, the
+// canonical form; raw is the form sent) repeat, worded as DynamoDB's two
+// validation layers word it. The current layer names a string or binary
+// set's members in byte order up to the first repeat, then the repeat, then
+// the rest as sent, and names no members of a number set; the older layer
+// echoes them as sent.
+func checkDuplicates(t Type, raw, canon []string) error {
 	seen := make(map[string]struct{}, len(canon))
-	for _, c := range canon {
-		if _, dup := seen[c]; dup {
-			return duplicateError(raw)
+	for i, c := range canon {
+		if _, dup := seen[c]; !dup {
+			seen[c] = struct{}{}
+			continue
 		}
-		seen[c] = struct{}{}
+		var e Error
+		switch t {
+		case NS:
+			e.Msg = msgInvalid + "Input collection contains duplicates."
+			e.Old = "Input collection contains duplicates"
+		case BS:
+			e.Msg = msgInvalid + "Input collection [" + quoted(raw, canon, i, ",") + "]of type BS contains duplicates."
+			e.Old = msgInvalid + "Input collection [" + strings.Join(raw, ", ") + "]of type BS contains duplicates."
+		default:
+			e.Msg = msgInvalid + "Input collection [" + quoted(raw, canon, i, ", ") + "] contains duplicates."
+			e.Old = msgInvalid + "Input collection [" + strings.Join(raw, ", ") + "] contains duplicates."
+		}
+		return &e
 	}
 	return nil
 }
 
-func duplicateError(in []string) error {
-	return &Error{"One or more parameter values were invalid: Input collection [" + strings.Join(in, ", ") + "] contains duplicates."}
+// quoted lists raw[:dup] ordered by canonical bytes, then raw[dup:] as sent,
+// each in double quotes.
+func quoted(raw, canon []string, dup int, sep string) string {
+	idx := make([]int, dup)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return canon[idx[a]] < canon[idx[b]] })
+	for i := dup; i < len(raw); i++ {
+		idx = append(idx, i)
+	}
+	parts := make([]string, len(idx))
+	for i, j := range idx {
+		parts[i] = `"` + raw[j] + `"`
+	}
+	return strings.Join(parts, sep)
 }
 
 // MarshalJSON writes the wire form.

@@ -153,7 +153,7 @@ def validation_errors():
                  lambda: client.get_item(TableName="missing", Key={"id": {"S": "x"}}))
     expect_error("ValidationException", "The provided key element does not match the schema",
                  lambda: client.get_item(TableName="rooms", Key={"nope": {"S": "x"}}))
-    expect_error("ValidationException", 'Invalid UpdateExpression: Syntax error; token: "INVALID", near: "INVALID SYNTAX"',
+    expect_error("ValidationException", '1 validation error detected: Invalid UpdateExpression: Syntax error; token: "INVALID", near: "INVALID SYNTAX"',
                  lambda: client.update_item(TableName="rooms", Key={"id": {"S": "c1"}}, UpdateExpression="INVALID SYNTAX HERE"))
     expect_error("ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#u}",
                  lambda: client.get_item(TableName="rooms", Key={"id": {"S": "c1"}}, ProjectionExpression="id",

@@ -1,0 +1,139 @@
+package dynamodb_test
+
+import (
+	"strings"
+	"testing"
+
+	ddb "github.com/nimbus-dev/nimbus/internal/dynamodb"
+)
+
+// TestValidationLayers covers how DynamoDB words request errors by
+// operation: PutItem, UpdateItem and DeleteItem put every request check in
+// the "1 validation error detected: " envelope; GetItem, BatchGetItem and
+// Query word bad values the current way, bare; BatchWriteItem,
+// TransactWriteItems, TransactGetItems and Scan the older way, with an
+// expression value's failure wrapped in "ExpressionAttributeValues contains
+// invalid value".
+func TestValidationLayers(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	if err := createTable2(srv.client(), "vlx"); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		one      = "1 validation error detected: "
+		invalid  = "One or more parameter values were invalid: "
+		nn       = "The parameter cannot be converted to a numeric value"
+		overflow = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+		dupSS    = invalid + `Input collection ["a", "b", "b"] contains duplicates.`
+		dupSSOld = invalid + "Input collection [b, a, b] contains duplicates."
+		nest     = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+	)
+	deep := strings.Repeat(`{"M":{"n":`, 32) + `{"S":"x"}` + strings.Repeat(`}}`, 32)
+	const VE = "ValidationException"
+	runRaw(t, srv, []rawCase{
+		// Numbers and duplicate set members, layer by layer.
+		{"put abc", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"n":{"N":"abc"}}}`, VE, one + nn + ": abc"},
+		{"put empty number", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"n":{"N":""}}}`, VE, one + nn + ": "},
+		{"put huge exponent", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"n":{"N":"1e2147483647"}}}`, VE, one + overflow},
+		{"put condition value", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"}},"ConditionExpression":"n = :v","ExpressionAttributeValues":{":v":{"N":"x"}}}`, VE, one + nn + ": x"},
+		{"put duplicate", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"s":{"SS":["b","a","b"]}}}`, VE, one + dupSS},
+		{"put duplicate BS", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"s":{"BS":["/w==","AA==","AA=="]}}}`, VE, one + invalid + `Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.`},
+		{"put duplicate NS", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"s":{"NS":["2","1","2"]}}}`, VE, one + invalid + "Input collection contains duplicates."},
+		{"delete key number", "DeleteItem", `{"TableName":"vlx","Key":{"pk":{"N":"abc"}}}`, VE, one + nn + ": abc"},
+		{"update value", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET n = :v","ExpressionAttributeValues":{":v":{"N":""}}}`, VE, one + nn + ": "},
+		{"get bare", "GetItem", `{"TableName":"vlx","Key":{"pk":{"N":"abc"}}}`, VE, nn + ": abc"},
+		{"get duplicate", "GetItem", `{"TableName":"vlx","Key":{"pk":{"SS":["b","a","b"]}}}`, VE, dupSS},
+		{"query filter value", "Query", `{"TableName":"vlx","KeyConditionExpression":"pk = :p","FilterExpression":"n = :v","ExpressionAttributeValues":{":p":{"S":"a"},":v":{"N":"1e2147483647"}}}`, VE, overflow},
+		{"batch write older", "BatchWriteItem", `{"RequestItems":{"vlx":[{"PutRequest":{"Item":{"pk":{"S":"a"},"n":{"N":""}}}}]}}`, VE, nn},
+		{"batch write older wraps", "BatchWriteItem", `{"RequestItems":{"vlx":[{"PutRequest":{"Item":{"pk":{"S":"a"},"n":{"N":"1e2147483647"}}}}]}}`, VE,
+			"Number underflow. Attempting to store a number with magnitude smaller than supported range"},
+		{"batch write duplicate", "BatchWriteItem", `{"RequestItems":{"vlx":[{"PutRequest":{"Item":{"pk":{"S":"a"},"s":{"SS":["b","a","b"]}}}}]}}`, VE, dupSSOld},
+		{"batch write NS duplicate", "BatchWriteItem", `{"RequestItems":{"vlx":[{"PutRequest":{"Item":{"pk":{"S":"a"},"s":{"NS":["2","1","2"]}}}}]}}`, VE, "Input collection contains duplicates"},
+		{"scan value wrapped", "Scan", `{"TableName":"vlx","FilterExpression":"n = :v","ExpressionAttributeValues":{":v":{"N":"abc"}}}`, VE,
+			"ExpressionAttributeValues contains invalid value: " + nn + ": abc for key :v"},
+		{"transact update value wrapped", "TransactWriteItems", `{"TransactItems":[{"Update":{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET n = :v","ExpressionAttributeValues":{":v":{"SS":["b","a","b"]}}}}]}`, VE,
+			"ExpressionAttributeValues contains invalid value: " + dupSSOld + " for key :v"},
+		{"transact get key", "TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"vlx","Key":{"pk":{"N":""}}}}]}`, VE, nn},
+		// NULL must be true; nesting past 32 levels.
+		{"null false", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"x":{"NULL":false}}}`, VE, one + invalid + "Null attribute value types must have the value of true"},
+		{"too deep item", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"d":` + deep + `}}`, VE, one + nest},
+		{"too deep value", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET d = :v","ExpressionAttributeValues":{":v":` + deep + `}}`, VE, one + nest},
+		{"too deep scan value", "Scan", `{"TableName":"vlx","FilterExpression":"d = :v","ExpressionAttributeValues":{":v":` + deep + `}}`, VE,
+			"ExpressionAttributeValues contains invalid value: " + nest + " for key :v"},
+		{"empty attribute name", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"},"":{"S":"x"}}}`, VE, one + "Empty attribute name"},
+		{"empty attribute name in a transaction", "TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"vlx","Item":{"pk":{"S":"a"},"":{"S":"x"}}}}]}`, VE, "Empty attribute name"},
+		// Request checks of the single-item writes are enveloped...
+		{"values without expression", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"}},"ExpressionAttributeValues":{":v":{"S":"x"}}}`, VE, one + "ExpressionAttributeValues can only be specified when using expressions"},
+		{"names without expression", "DeleteItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"Expected":{"a":{"Exists":false}},"ExpressionAttributeNames":{"#a":"a"}}`, VE, one + "ExpressionAttributeNames can only be specified when using expressions"},
+		{"empty condition", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"}},"ConditionExpression":""}`, VE, one + "Invalid ConditionExpression: The expression can not be empty;"},
+		{"put return values", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"}},"ReturnValues":"ALL_NEW"}`, VE, one + "ReturnValues can only be ALL_OLD or NONE"},
+		{"delete return values", "DeleteItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"ReturnValues":"UPDATED_NEW"}`, VE, one + "ReturnValues can only be ALL_OLD or NONE"},
+		{"expected", "DeleteItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"Expected":{"a":{"Exists":false,"Value":{"S":"x"}}}}`, VE, one + invalid + "Value cannot be used when Exists is false for Attribute: a"},
+		{"undefined condition value", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET b = :w","ConditionExpression":"a = :v","ExpressionAttributeValues":{":w":{"S":"x"}}}`, VE,
+			one + "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :v"},
+		{"conditional operator enum", "PutItem", `{"TableName":"vlx","Item":{"pk":{"S":"a"}},"Expected":{"a":{"Exists":false},"b":{"Exists":false}},"ConditionalOperator":"XOR"}`, VE,
+			one + "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"},
+		// ...but not the checks against the table.
+		{"key update", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET pk = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}`, VE, invalid + "Cannot update attribute pk. This attribute is part of the key"},
+		{"missing table", "DeleteItem", `{"TableName":"nope","Key":{"pk":{"S":"a"}}}`, "ResourceNotFoundException", "Requested resource not found"},
+		// UpdateItem without a Key reports its member errors together.
+		{"update without key", "UpdateItem", `{"TableName":"","UpdateExpression":"SET a = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"ReturnConsumedCapacity":"INVALID","ReturnValues":"INVALID"}`, VE,
+			"4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; " +
+				"Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value 'INVALID' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; " +
+				"Value null at 'key' failed to satisfy constraint: Member must not be null"},
+		{"update without key XOR", "UpdateItem", `{"TableName":"vlx","AttributeUpdates":{"x":{"Action":"PUT","Value":{"S":"1"}}},"Expected":{"a":{"Exists":false},"b":{"Exists":false}},"ConditionalOperator":"XOR"}`, VE,
+			"2 validation errors detected: Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]; Value null at 'key' failed to satisfy constraint: Member must not be null"},
+	})
+}
+
+// TestRequestCheckOrder covers which of several problems DynamoDB reports.
+func TestRequestCheckOrder(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	if err := createTable2(srv.client(), "ord"); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		VE   = "ValidationException"
+		rcc  = "Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+		ricm = "Value 'BOGUS2' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]"
+	)
+	deep := strings.Repeat(`{"M":{"n":`, 32) + `{"S":"x"}` + strings.Repeat(`}}`, 32)
+	runRaw(t, srv, []rawCase{
+		{"query XOR alone", "Query", `{"TableName":"absent","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]}},"QueryFilter":{"b":{"ComparisonOperator":"NULL"},"c":{"ComparisonOperator":"NULL"}},"ConditionalOperator":"XOR","Select":"BOGUS"}`, VE,
+			"Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]"},
+		{"batch write enums first", "BatchWriteItem", `{"RequestItems":{"bad!name":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}}]},"ReturnConsumedCapacity":"BOGUS","ReturnItemCollectionMetrics":"BOGUS2"}`, VE,
+			"2 validation errors detected: " + rcc + "; " + ricm},
+		{"batch get name with enum", "BatchGetItem", `{"RequestItems":{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}},"ReturnConsumedCapacity":"BOGUS"}`, VE,
+			`2 validation errors detected: Value '{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]; ` + rcc},
+		{"transaction syntax before missing table", "TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"absent","Item":{"pk":{"S":"a"}}}},{"ConditionCheck":{"TableName":"ord","Key":{"pk":{"S":"c"}},"ConditionExpression":"attribute_not_exists("}}]}`, VE,
+			`Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("`},
+		{"transaction unused value before missing table", "TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"absent","Item":{"pk":{"S":"a"}}}},{"ConditionCheck":{"TableName":"ord","Key":{"pk":{"S":"c"}},"ConditionExpression":"attribute_not_exists(pk)","ExpressionAttributeValues":{":v":{"S":"x"}}}}]}`, VE,
+			"Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"},
+		{"transaction syntax before later deep item", "TransactWriteItems", `{"TransactItems":[{"ConditionCheck":{"TableName":"ord","Key":{"pk":{"S":"c"}},"ConditionExpression":"attribute_not_exists("}},{"Put":{"TableName":"ord","Item":{"pk":{"S":"d"},"d":` + deep + `}}}]}`, VE,
+			`Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("`},
+		{"transaction deep item before later syntax", "TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"ord","Item":{"pk":{"S":"d"},"d":` + deep + `}}},{"ConditionCheck":{"TableName":"ord","Key":{"pk":{"S":"c"}},"ConditionExpression":"attribute_not_exists("}}]}`, VE,
+			"Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"},
+		{"transaction update size", "TransactWriteItems", `{"TransactItems":[{"Update":{"TableName":"ord","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET a = :v` + strings.Repeat(" ", 4100) + `","ExpressionAttributeValues":{":v":{"S":"x"}}}}]}`, VE,
+			"Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"},
+		{"scan segment", "Scan", `{"TableName":"ord","Segment":-1,"TotalSegments":2}`, VE,
+			"1 validation error detected: Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"},
+		{"scan specific attributes", "Scan", `{"TableName":"ord","Select":"SPECIFIC_ATTRIBUTES"}`, VE,
+			"Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"},
+		{"query specific attributes", "Query", `{"TableName":"ord","KeyConditionExpression":"pk = :v","ExpressionAttributeValues":{":v":{"S":"v"}},"Select":"SPECIFIC_ATTRIBUTES"}`, VE,
+			"1 validation error detected: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"},
+		{"query count with projection", "Query", `{"TableName":"ord","KeyConditionExpression":"pk = :v","ExpressionAttributeValues":{":v":{"S":"v"}},"Select":"COUNT","ProjectionExpression":"a"}`, VE,
+			"1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count"},
+		{"query projected without index", "Query", `{"TableName":"ord","KeyConditionExpression":"pk = :v","ExpressionAttributeValues":{":v":{"S":"v"}},"Select":"ALL_PROJECTED_ATTRIBUTES","ProjectionExpression":"a"}`, VE,
+			"1 validation error detected: Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES"},
+		{"query starting key", "Query", `{"TableName":"ord","KeyConditionExpression":"pk = :v","ExpressionAttributeValues":{":v":{"S":"v"}},"ExclusiveStartKey":{"bad":{"S":"p"}}}`, VE,
+			"The provided starting key is invalid"},
+		{"scan starting key", "Scan", `{"TableName":"ord","ExclusiveStartKey":{"bad":{"S":"p"}}}`, VE,
+			"The provided starting key is invalid: The provided key element does not match the schema"},
+		{"key condition parentheses", "Query", `{"TableName":"ord","KeyConditionExpression":"((pk = :v))","ExpressionAttributeValues":{":v":{"S":"v"}}}`, VE,
+			"Invalid KeyConditionExpression: The expression has redundant parentheses;"},
+		{"key condition parentheses allowed", "Query", `{"TableName":"ord","KeyConditionExpression":"(pk = :v)","ExpressionAttributeValues":{":v":{"S":"v"}}}`, "", ""},
+		{"begins_with number", "Scan", `{"TableName":"ord","FilterExpression":"begins_with(a, :n)","ExpressionAttributeValues":{":n":{"N":"1"}}}`, VE,
+			"Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
+	})
+}
