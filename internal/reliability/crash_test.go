@@ -231,7 +231,7 @@ func sameItem(a, b item) bool {
 
 const (
 	updaterKeys  = 8
-	transferBase = 1000
+	transferBase = 1_000_000
 )
 
 // seed writes what the updaters and transactors start from.
