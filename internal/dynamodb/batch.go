@@ -59,7 +59,7 @@ const batchResponseLimit = 16 << 20
 // batchGetItem serves BatchGetItem.
 func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGetOutput, error) {
 	if len(in.RequestItems) == 0 {
-		return nil, validation("The requestItems parameter is required for BatchGetItem")
+		return nil, constraintErrors([]string{"Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"})
 	}
 	var c constraints
 	names := sortedKeys(in.RequestItems)
@@ -74,7 +74,7 @@ func (s *Service) batchGetItem(ctx context.Context, in *batchGetInput) (*batchGe
 	for _, n := range names {
 		ka := in.RequestItems[n]
 		if ka == nil || len(ka.Keys) == 0 {
-			c.add("Value '[]' at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
+			c.add("Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
 			continue
 		} else if len(ka.Keys) > 100 {
 			c.add("Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
@@ -211,7 +211,12 @@ func (s *Service) batchWriteItem(ctx context.Context, in *batchWriteInput) (*bat
 	}
 	names := sortedKeys(in.RequestItems)
 	for _, n := range names {
-		tableName(&n, &c, "requestItems.key", 1)
+		if len(n) < 3 || len(n) > 255 || !tableNamePattern.MatchString(n) {
+			c.add("Value '%s' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]", requestItemsString(in.RequestItems))
+			break
+		}
+	}
+	for _, n := range names {
 		if l := len(in.RequestItems[n]); l == 0 || l > 25 {
 			c.add("Value '%s' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]", requestItemsString(in.RequestItems))
 			break

@@ -137,3 +137,41 @@ func TestRequestCheckOrder(t *testing.T) {
 			"Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
 	})
 }
+
+// TestBatchTransactionAndKeyConditionMessages covers batch member
+// constraints, TransactGetItems cancellations and key condition shapes.
+func TestBatchTransactionAndKeyConditionMessages(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	c := srv.client()
+	if err := createTable2(c, "bkc"); err != nil {
+		t.Fatal(err)
+	}
+	createTable(t, c, "bkc2")
+	const VE = "ValidationException"
+	op := func(o, typ string) string {
+		return "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: " + o + ", operand type: " + typ
+	}
+	q := func(kce, vals string) string {
+		return `{"TableName":"bkc2","KeyConditionExpression":"` + kce + `","ExpressionAttributeValues":{":p":{"S":"q"},` + vals + `}}`
+	}
+	runRaw(t, srv, []rawCase{
+		{"batch get empty", "BatchGetItem", `{"RequestItems":{}}`, VE, "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"batch get empty keys", "BatchGetItem", `{"RequestItems":{"bkc":{"Keys":[]}}}`, VE, "1 validation error detected: Value at 'RequestItems.bkc.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"batch write empty", "BatchWriteItem", `{"RequestItems":{}}`, VE, "The requestItems parameter is required for BatchWriteItem"},
+		{"batch write bad name", "BatchWriteItem", `{"RequestItems":{"bad!name":[{"PutRequest":{"Item":{"pk":{"S":"x"}}}}]}}`, VE,
+			"1 validation error detected: Value '{bad!name=[WriteRequest(putRequest=PutRequest(item={pk=AttributeValue(s=x)}), deleteRequest=null)]}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"},
+		{"transact get key schema", "TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"bkc","Key":{"pk":{"S":"a"}}}},{"Get":{"TableName":"bkc","Key":{"pk":{"N":"1"}}}}]}`, "TransactionCanceledException",
+			"Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]"},
+		{"transact get empty key value", "TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"bkc","Key":{"pk":{"S":""}}}}]}`, VE,
+			"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"},
+		{"begins_with boolean", "Query", q("pk = :p AND begins_with(sk, :v)", `":v":{"BOOL":true}`), VE, op("begins_with", "BOOL")},
+		{"ordering boolean", "Query", q("pk = :p AND sk < :v", `":v":{"BOOL":true}`), VE, op("<", "BOOL")},
+		{"ordering boolean value first", "Query", q("pk = :p AND :v >= sk", `":v":{"BOOL":true}`), VE, op(">=", "BOOL")},
+		{"between boolean", "Query", q("pk = :p AND sk BETWEEN :a AND :b", `":a":{"BOOL":false},":b":{"BOOL":true}`), VE, op("BETWEEN", "BOOL")},
+		{"equality boolean", "Query", q("pk = :p AND sk = :v", `":v":{"BOOL":true}`), VE, "One or more parameter values were invalid: Condition parameter type does not match schema type"},
+		{"two sort key conditions", "Query", q("pk = :p AND sk > :a AND sk < :b", `":a":{"S":"1"},":b":{"S":"5"}`), VE,
+			"Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"},
+		{"too many conditions", "Query", q("pk = :p AND sk > :a AND extra = :b", `":a":{"S":"1"},":b":{"S":"5"}`), VE,
+			"The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"},
+	})
+}

@@ -174,10 +174,75 @@ func flattenAnd(c expr.Cond, out []expr.Cond) []expr.Cond {
 	return append(out, c)
 }
 
+// keyConditionShape runs the checks of a key condition that come before
+// its attributes are matched to the key schema: operands of an ordering
+// comparison must be of a key type, one condition per attribute, and no
+// more conditions than key attributes.
+func keyConditionShape(conds []expr.Cond, composite bool) error {
+	seen := map[string]bool{}
+	dup := false
+	for _, cc := range conds {
+		var op string
+		var operands []expr.Operand
+		var path expr.Path
+		switch x := cc.(type) {
+		case *expr.Compare:
+			op, operands = x.Op, []expr.Operand{x.L, x.R}
+			if p, ok := x.L.(*expr.PathOperand); ok {
+				path = p.Path
+			} else if p, ok := x.R.(*expr.PathOperand); ok {
+				path = p.Path
+			}
+		case *expr.Between:
+			op, operands = "BETWEEN", []expr.Operand{x.Lo, x.Hi}
+			if p, ok := x.X.(*expr.PathOperand); ok {
+				path = p.Path
+			}
+		case *expr.Func:
+			if len(x.Args) > 0 {
+				if p, ok := x.Args[0].(*expr.PathOperand); ok {
+					path = p.Path
+				}
+			}
+		}
+		if op != "" && op != "=" && op != "<>" {
+			for _, o := range operands {
+				if v, ok := o.(*expr.ValueOperand); ok && v.Value != nil {
+					switch v.Value.T {
+					case attr.S, attr.N, attr.B:
+					default:
+						return validationf("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: %s, operand type: %s", op, v.Value.T)
+					}
+				}
+			}
+		}
+		if len(path) > 0 {
+			if seen[path[0].Name] {
+				dup = true
+			}
+			seen[path[0].Name] = true
+		}
+	}
+	if dup {
+		return validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key")
+	}
+	keys := 1
+	if composite {
+		keys = 2
+	}
+	if len(conds) > keys {
+		return validationf("The number of query conditions (%d) exceeds the number of key attributes defined in the schema (%d)", len(conds), keys)
+	}
+	return nil
+}
+
 // analyzeKeyCondition checks a key condition against the key schema, as
 // DynamoDB does, and extracts its values.
 func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition, error) {
 	conds := flattenAnd(c, nil)
+	if err := keyConditionShape(conds, rng != nil); err != nil {
+		return nil, err
+	}
 	kc := &keyCondition{}
 	var hashSeen, rangeSeen bool
 	for _, cc := range conds {
@@ -227,9 +292,6 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 		case *expr.In:
 			return nil, validation("Invalid operator used in KeyConditionExpression: IN")
 		}
-		if len(conds) > 2 {
-			return nil, validation("Conditions can be of length 1 or 2 only")
-		}
 		if len(path) != 1 {
 			return nil, validation("KeyConditionExpressions cannot have conditions on nested attributes")
 		}
@@ -237,7 +299,7 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 		switch {
 		case name == hash.Name:
 			if hashSeen {
-				return nil, validation("KeyConditionExpressions must only contain one condition per key")
+				return nil, validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key")
 			}
 			hashSeen = true
 			if op != "=" {
@@ -249,7 +311,7 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 			kc.hash = vals[0]
 		case rng != nil && name == rng.Name:
 			if rangeSeen {
-				return nil, validation("KeyConditionExpressions must only contain one condition per key")
+				return nil, validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key")
 			}
 			rangeSeen = true
 			for _, v := range vals {
@@ -258,7 +320,7 @@ func analyzeKeyCondition(c expr.Cond, hash keyAttr, rng *keyAttr) (*keyCondition
 				}
 			}
 			if op == "begins_with" && rng.Type == attr.N {
-				return nil, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: NUMBER")
+				return nil, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
 			}
 			if op == "BETWEEN" {
 				if cmp, _ := attr.Compare(vals[0], vals[1]); cmp > 0 {

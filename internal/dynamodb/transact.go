@@ -378,6 +378,36 @@ type transactGetOutput struct {
 	ConsumedCapacity []*consumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 
+// getOp is one checked action of TransactGetItems.
+type getOp struct {
+	m    *tableMeta
+	key  []byte
+	proj []expr.Path
+	// invalid is a per-action failure reported as a cancellation reason.
+	invalid string
+}
+
+// getCancellation cancels a TransactGetItems whose actions include invalid
+// ones.
+func getCancellation(ops []getOp) error {
+	failed := false
+	reasons := make([]cancellationReason, len(ops))
+	codes := make([]string, len(ops))
+	for i, op := range ops {
+		reasons[i] = cancellationReason{Code: "None"}
+		if op.invalid != "" {
+			reasons[i] = cancellationReason{Code: "ValidationError", Message: op.invalid}
+			failed = true
+		}
+		codes[i] = reasons[i].Code
+	}
+	if !failed {
+		return nil
+	}
+	return &apiError{Type: typeTransactionCanceled, Reasons: reasons,
+		Message: "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"}
+}
+
 // transactGetItems serves TransactGetItems from one snapshot.
 func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*transactGetOutput, error) {
 	var c constraints
@@ -392,11 +422,6 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	if err := c.err(); err != nil {
 		return nil, err
-	}
-	type getOp struct {
-		m    *tableMeta
-		key  []byte
-		proj []expr.Path
 	}
 	ops := make([]getOp, len(in.TransactItems))
 	seen := map[string]bool{}
@@ -418,6 +443,12 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 			return nil, err
 		}
 		if err := checkKey(m, ti.Get.Key); err != nil {
+			if msg := err.(*apiError).Message; msg == msgKeySchema {
+				// A key that does not match the schema cancels the
+				// transaction rather than failing the request.
+				ops[i] = getOp{invalid: msg}
+				continue
+			}
 			return nil, err
 		}
 		if err := checkScalarKeyPaths(m, proj); err != nil {
@@ -428,7 +459,10 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
 		seen[string(k)] = true
-		ops[i] = getOp{m, k, proj}
+		ops[i] = getOp{m: m, key: k, proj: proj}
+	}
+	if err := getCancellation(ops); err != nil {
+		return nil, err
 	}
 	snap := s.store.Snapshot()
 	defer snap.Close()
