@@ -175,3 +175,26 @@ func TestBatchTransactionAndKeyConditionMessages(t *testing.T) {
 			"The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"},
 	})
 }
+
+// TestKeyConditionCheckOrder: a key condition's clauses are checked in the
+// order written, and operand types before the table is looked up.
+func TestKeyConditionCheckOrder(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	createTable(t, srv.client(), "kco")
+	const (
+		VE      = "ValidationException"
+		operand = "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"
+		undef   = "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :missing"
+	)
+	q := func(table, kce, vals string) string {
+		return `{"TableName":"` + table + `","KeyConditionExpression":"` + kce + `","ExpressionAttributeValues":{` + vals + `}}`
+	}
+	runRaw(t, srv, []rawCase{
+		{"undefined first", "Query", q("kco", "pk = :missing AND begins_with(sk, :n)", `":n":{"N":"1"}`), VE, undef},
+		{"operand first", "Query", q("kco", "begins_with(sk, :n) AND pk = :missing", `":n":{"N":"1"}`), VE, operand},
+		{"operand before a missing table", "Query", q("absent", "pk = :p AND begins_with(sk, :n)", `":p":{"S":"q"},":n":{"N":"1"}`), VE, operand},
+		{"ordering operand before a missing table", "Query", q("absent", "pk = :p AND sk < :n", `":p":{"S":"q"},":n":{"BOOL":true}`), VE,
+			"Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: BOOL"},
+		{"missing table", "Query", q("absent", "pk = :p AND begins_with(sk, :s)", `":p":{"S":"q"},":s":{"S":"a"}`), "ResourceNotFoundException", "Requested resource not found"},
+	})
+}

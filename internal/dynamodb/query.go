@@ -62,6 +62,9 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 			return nil, err
 		}
 	}
+	if err := checkKeyConditionOperands(keyCond); err != nil {
+		return nil, err
+	}
 	_, m, err := s.lookup(name)
 	if err != nil {
 		return nil, err
@@ -174,6 +177,42 @@ func flattenAnd(c expr.Cond, out []expr.Cond) []expr.Cond {
 	return append(out, c)
 }
 
+// orderingOperands refuses a value of a type no key can have in an
+// ordering comparison of a key condition.
+func orderingOperands(op string, operands []expr.Operand) error {
+	if op == "" || op == "=" || op == "<>" {
+		return nil
+	}
+	for _, o := range operands {
+		if v, ok := o.(*expr.ValueOperand); ok && v.Value != nil {
+			switch v.Value.T {
+			case attr.S, attr.N, attr.B:
+			default:
+				return validationf("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: %s, operand type: %s", op, v.Value.T)
+			}
+		}
+	}
+	return nil
+}
+
+// checkKeyConditionOperands runs orderingOperands over a key condition
+// before the table is looked up.
+func checkKeyConditionOperands(c expr.Cond) error {
+	for _, cc := range flattenAnd(c, nil) {
+		var err error
+		switch x := cc.(type) {
+		case *expr.Compare:
+			err = orderingOperands(x.Op, []expr.Operand{x.L, x.R})
+		case *expr.Between:
+			err = orderingOperands("BETWEEN", []expr.Operand{x.Lo, x.Hi})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // keyConditionShape runs the checks of a key condition that come before
 // its attributes are matched to the key schema: operands of an ordering
 // comparison must be of a key type, one condition per attribute, and no
@@ -205,16 +244,8 @@ func keyConditionShape(conds []expr.Cond, composite bool) error {
 				}
 			}
 		}
-		if op != "" && op != "=" && op != "<>" {
-			for _, o := range operands {
-				if v, ok := o.(*expr.ValueOperand); ok && v.Value != nil {
-					switch v.Value.T {
-					case attr.S, attr.N, attr.B:
-					default:
-						return validationf("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: %s, operand type: %s", op, v.Value.T)
-					}
-				}
-			}
+		if err := orderingOperands(op, operands); err != nil {
+			return err
 		}
 		if len(path) > 0 {
 			if seen[path[0].Name] {

@@ -241,8 +241,9 @@ var (
 	createTableShape = &shape{kind: 'o', fields: []member{
 		{"AttributeDefinitions", &shape{kind: 'l', notNull: true, elem: attributeDefinitionsShape.elem}},
 		{"KeySchema", keySchemaShape},
-		{"LocalSecondaryIndexes", localIndexShape},
+		// DynamoDB reports a GSI's member errors before an LSI's.
 		{"GlobalSecondaryIndexes", &shape{kind: 'l', elem: globalIndexShape}},
+		{"LocalSecondaryIndexes", localIndexShape},
 		{"BillingMode", billingModeShape},
 		{"ProvisionedThroughput", throughputShape},
 		{"StreamSpecification", streamShape},

@@ -136,6 +136,15 @@ func TestCreateTableErrors(t *testing.T) {
 			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
 			in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("pk", "RANGE")}
 		}, "Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+		{"GSI member errors before LSI ones", func(in *dynamodb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("sk", "S"))
+			in.KeySchema = append(in.KeySchema, ks("sk", "RANGE"))
+			in.LocalSecondaryIndexes = []types.LocalSecondaryIndex{{IndexName: aws.String("aa"), KeySchema: []types.KeySchemaElement{ks("pk", "HASH"), ks("lr", "RANGE")},
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("zz"), KeySchema: []types.KeySchemaElement{ks("gh", "HASH")},
+				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+		}, "2 validation errors detected: Value 'zz' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+			"Value 'aa' at 'localSecondaryIndexes.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
 		{"throughput with on-demand", func(in *dynamodb.CreateTableInput) {
 			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
 		}, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"},
