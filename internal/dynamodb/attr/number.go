@@ -2,7 +2,6 @@ package attr
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/cockroachdb/apd/v3"
 )
@@ -109,18 +108,32 @@ func parseDecimal(s string) (*apd.Decimal, error) {
 	if !ok {
 		return nil, notNumber(s)
 	}
+	var e64 int64
+	if exp != "" {
+		v, err := strconv.ParseInt(exp, 10, 64)
+		if err != nil {
+			// An exponent past a 64-bit integer does not convert at all.
+			return nil, notNumber(s)
+		}
+		e64 = v
+	}
+	if digits == 0 {
+		// Zero is range-checked by the exponent it is written with.
+		switch {
+		case e64 > maxExponent:
+			return nil, &Error{Msg: msgOverflow}
+		case e64 < minExponent:
+			return nil, &Error{Msg: msgUnderflow}
+		}
+		return apd.New(0, 0), nil
+	}
 	d, _, err := apd.NewFromString(s)
 	if err == nil && d.Form == apd.Finite {
 		return d, nil
 	}
-	// The exponent is past what apd holds: the magnitude is out of range
-	// (or the number is zero).
-	if digits == 0 {
-		return apd.New(0, 0), nil
-	}
+	// The exponent is past what apd holds: the magnitude is out of range.
 	e := &Error{Msg: msgOverflow}
-	neg := strings.HasPrefix(exp, "-")
-	if neg {
+	if e64 < 0 {
 		e.Msg = msgUnderflow
 	}
 	e.Old = olderRange(s, digits, frac, exp, e.Msg)
