@@ -74,37 +74,6 @@ func checkUpdateKeys(m *tableMeta, u *expr.Update) error {
 	return nil
 }
 
-// Standalone UpdateItem also meters what the statement writes: the
-// attributes its SET and ADD clauses produce (name and value) plus a fixed
-// cost per clause, and refuses the update when that exceeds the item limit
-// (so the key's own bytes do not count). These constants are DynamoDB's
-// observed per-clause costs.
-const (
-	updateBaseCost   = 3
-	updateSetCost    = 19
-	updateRemoveCost = 2
-)
-
-// updateWriteSize is what a standalone UpdateItem meters for its clauses.
-func updateWriteSize(u *expr.Update, next attr.Item) int {
-	n := updateBaseCost
-	seen := map[string]bool{}
-	for _, a := range u.Actions {
-		switch a.Kind {
-		case expr.ActSet, expr.ActAdd:
-			n += updateSetCost
-			name := a.Path[0].Name
-			if v := next[name]; v != nil && !seen[name] {
-				seen[name] = true
-				n += len(name) + attr.ValueSize(v)
-			}
-		default:
-			n += updateRemoveCost
-		}
-	}
-	return n
-}
-
 // applyUpdate computes an UpdateItem's new item.
 func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (attr.Item, error) {
 	var next attr.Item
@@ -173,16 +142,21 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 	}
 	res, err := s.writeOne(writeReq{
 		t: t, key: m.itemKey(in.Key), cond: cond, returnOld: in.ReturnValuesOnConditionCheckFailure, needOld: true,
+		// Standalone UpdateItem also meters the statement it runs (what
+		// each clause writes and reads plus a fixed cost per clause), ahead
+		// of its condition; the key and untouched attributes stay out of it.
+		precheck: func(old attr.Item) error {
+			if upd != nil && upd.StatementSize(old) > attr.MaxItemSize {
+				return validation("Item size to update has exceeded the maximum allowed size")
+			}
+			return nil
+		},
 		mutate: func(m *tableMeta, old attr.Item) (attr.Item, error) {
 			if old == nil && upd != nil && upd.OnlyRemoves() {
 				// Removing from a missing item does not create it.
 				return nil, nil
 			}
-			next, err := applyUpdate(m, in.Key, upd, old)
-			if err == nil && upd != nil && updateWriteSize(upd, next) > attr.MaxItemSize {
-				return nil, validation("Item size to update has exceeded the maximum allowed size")
-			}
-			return next, err
+			return applyUpdate(m, in.Key, upd, old)
 		},
 	})
 	if err != nil {

@@ -14,6 +14,8 @@ type writeReq struct {
 	// mutate computes the new item from the current one (nil: absent);
 	// returning nil deletes the item.
 	mutate func(m *tableMeta, old attr.Item) (attr.Item, error)
+	// precheck, when set, runs on the current item before the condition.
+	precheck func(old attr.Item) error
 	// returnOld is ReturnValuesOnConditionCheckFailure.
 	returnOld string
 	// needOld asks for the current item even when nothing else needs it
@@ -44,6 +46,11 @@ func (s *Service) writeOne(w writeReq) (*writeResult, error) {
 	if read {
 		var err error
 		if old, err = s.readItem(s.store, w.key); err != nil {
+			return nil, err
+		}
+	}
+	if w.precheck != nil {
+		if err := w.precheck(old); err != nil {
 			return nil, err
 		}
 	}

@@ -438,3 +438,92 @@ func TestUpdateMissingItem(t *testing.T) {
 		apiErr(t, err, "ValidationException", "Type mismatch for attribute to update")
 	}
 }
+
+// TestUpdateItemStatementSize covers how standalone UpdateItem meters its
+// statement: the attributes it writes plus 3 bytes and 19 per SET (2 for a
+// one-letter REMOVE), so at a short key the ceiling sits under 400 KB, and
+// the finished item is still capped at 409,600 bytes.
+func TestUpdateItemStatementSize(t *testing.T) {
+	c := startServer(t, ddb.Options{}).client()
+	if err := createTable2(c, "usz"); err != nil {
+		t.Fatal(err)
+	}
+	tn := aws.String("usz")
+	const max = 409600
+	const wording = "Item size to update has exceeded the maximum allowed size"
+	// update sets b to padding so that the finished item (key + extra +
+	// untouched + b) measures total bytes.
+	update := func(pk, expr string, total int, extra, seed map[string]types.AttributeValue, names map[string]string) error {
+		itemBytes := len("pk") + len(pk) + len("b")
+		for k, v := range extra {
+			itemBytes += len(k) + len(v.(*types.AttributeValueMemberS).Value)
+		}
+		for k, v := range seed {
+			itemBytes += len(k) + len(v.(*types.AttributeValueMemberS).Value)
+		}
+		if seed != nil {
+			it := map[string]types.AttributeValue{"pk": s(pk)}
+			for k, v := range seed {
+				it[k] = v
+			}
+			must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: it}))
+		}
+		vals := map[string]types.AttributeValue{":pad": s(strings.Repeat("x", total-itemBytes))}
+		for k, v := range extra {
+			vals[":"+k] = v
+		}
+		_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: map[string]types.AttributeValue{"pk": s(pk)},
+			UpdateExpression: aws.String(expr), ExpressionAttributeValues: vals, ExpressionAttributeNames: names})
+		return err
+	}
+	cases := []struct {
+		name    string
+		expr    string
+		ceiling int
+		extra   map[string]types.AttributeValue
+		seed    map[string]types.AttributeValue
+		names   map[string]string
+		key     string
+	}{
+		{"one SET at a one-byte key", "SET b = :pad", max - 19, nil, nil, nil, "K"},
+		{"a second SET costs 19", "SET b = :pad, c = :c", max - 38, map[string]types.AttributeValue{"c": s("y")}, nil, nil, "K"},
+		{"the size of a second value does not move the ceiling", "SET b = :pad, c = :c", max - 38, map[string]types.AttributeValue{"c": s(strings.Repeat("y", 500))}, nil, nil, "K"},
+		{"a REMOVE costs 2", "SET b = :pad REMOVE r", max - 21, nil, map[string]types.AttributeValue{"r": s("z")}, nil, "K"},
+		{"an untouched attribute buys back its bytes", "SET b = :pad", max - 8, nil, map[string]types.AttributeValue{"u": s(strings.Repeat("y", 10))}, nil, "K"},
+		{"an alias costs nothing", "SET #twelvechars = :pad", max - 19, nil, nil, map[string]string{"#twelvechars": "b"}, "K"},
+		{"a long key caps the item at 409,600", "SET b = :pad", max, nil, nil, nil, strings.Repeat("k", 100)},
+	}
+	for i, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			key := cs.key
+			if len(key) == 1 {
+				key = string(rune('A' + 2*i))
+			}
+			seed := cs.seed
+			if cs.seed != nil && cs.seed["r"] != nil {
+				// The REMOVE target is seeded but removed, so it is not in
+				// the finished item.
+				seed = nil
+				must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s(key), "r": s("z")}}))
+			}
+			if err := update(key, cs.expr, cs.ceiling, cs.extra, seed, cs.names); err != nil {
+				t.Fatalf("at the ceiling: %v", err)
+			}
+			over := key + "2"
+			if len(cs.key) > 1 {
+				over = strings.Repeat("j", len(key))
+			}
+			if cs.seed != nil && cs.seed["r"] != nil {
+				must[*dynamodb.PutItemOutput](t)(c.PutItem(bg, &dynamodb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s(over), "r": s("z")}}))
+			}
+			// one byte over, at a key of the same length
+			err := update(over[:len(key)], cs.expr, cs.ceiling+1, cs.extra, seed, cs.names)
+			apiErr(t, err, "ValidationException", wording)
+		})
+	}
+	// The statement is metered before the condition.
+	_, err := c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: map[string]types.AttributeValue{"pk": s("Z")},
+		UpdateExpression: aws.String("SET b = :pad"), ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pad": s(strings.Repeat("x", max))}})
+	apiErr(t, err, "ValidationException", wording)
+}

@@ -267,3 +267,37 @@ func TestUpdateErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestStatementSize(t *testing.T) {
+	vals := values(t, `{":v":{"S":"xyz"},":n":{"N":"1"},":l":{"L":[]},":s":{"SS":["a","bb"]}}`)
+	old, err := attr.ParseItem([]byte(`{"pk":{"S":"k"},"s":{"SS":["a"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		src  string
+		want int
+	}{
+		{"SET a = :v", 3 + 19 + 1 + 3},
+		{"SET a.bc = :v", 3 + 19 + (1 + 4 + 2) + 3},
+		{"SET a[10] = :v", 3 + 19 + (1 + 4 + 2) + 3},
+		{"SET a = m.z", 3 + 19 + 1 + (1 + 14 + 1 + 14 + 1)},
+		{"SET a = a + :n", 3 + 19 + 1 + 34 + (1 + 14 + 1) + 2},
+		{"SET a = a - :n", 3 + 19 + 1 + 37 + (1 + 14 + 1) + 2},
+		{"SET a = if_not_exists(a, :n)", 3 + 19 + 1 + 39 + (1 + 14 + 1) + 2},
+		{"SET a = list_append(a, :l)", 3 + 19 + 1 + 37 + (1 + 14 + 1) + 3},
+		{"REMOVE ab", 3 + 1 + 2},
+		{"DELETE s :s", 3 + 1 + 1},
+		{"ADD s :s", 3 + 19 + 1 + 2}, // only "bb" is new
+		{"ADD t :s", 3 + 19 + 1 + 3}, // both members are new
+	}
+	for _, c := range cases {
+		u, err := ParseUpdate(c.src, NewContext(nil, vals))
+		if err != nil {
+			t.Fatalf("%s: %v", c.src, err)
+		}
+		if got := u.StatementSize(old); got != c.want {
+			t.Errorf("%s: StatementSize = %d, want %d", c.src, got, c.want)
+		}
+	}
+}
