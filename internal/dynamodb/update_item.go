@@ -84,10 +84,12 @@ func applyUpdate(m *tableMeta, key attr.Item, u *expr.Update, old attr.Item) (at
 	}
 	if u != nil {
 		if err := u.Apply(next); err != nil {
-			if e, ok := err.(*expr.Error); ok && u.Legacy {
+			// Errors that depend on the item carry no "Invalid
+			// UpdateExpression" prefix.
+			if e, ok := err.(*expr.Error); ok {
 				return nil, validation(e.Msg)
 			}
-			return nil, prefixed("UpdateExpression", err)
+			return nil, err
 		}
 	}
 	if err := checkItem(m, next, true); err != nil {

@@ -54,10 +54,17 @@ func TestUpdateItem(t *testing.T) {
 	apiErr(t, err, "ValidationException", "1 validation error detected: Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v")
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = pk + :v"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n("1")}})
-	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: An operand in the update expression has an incorrect data type")
+	apiErr(t, err, "ValidationException", "An operand in the update expression has an incorrect data type")
 	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET n = :a + :b"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":a": n("9.9e125"), ":b": n("9.9e125")}})
-	apiErr(t, err, "ValidationException", "Invalid UpdateExpression: Number overflow. Attempting to store a number with magnitude larger than supported range")
+	apiErr(t, err, "ValidationException", "Number overflow. Attempting to store a number with magnitude larger than supported range")
+	// Errors that depend on the item are not prefixed.
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET nothere.x = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n("1")}})
+	apiErr(t, err, "ValidationException", "The document path provided in the update expression is invalid for update")
+	_, err = c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"), UpdateExpression: aws.String("SET x = nothere + :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": n("1")}})
+	apiErr(t, err, "ValidationException", "The provided expression refers to an attribute that does not exist in the item")
 	// Legacy AttributeUpdates and Expected.
 	must[*dynamodb.UpdateItemOutput](t)(c.UpdateItem(bg, &dynamodb.UpdateItemInput{TableName: tn, Key: key("a", "1"),
 		AttributeUpdates: map[string]types.AttributeValueUpdate{"count": {Action: types.AttributeActionAdd, Value: n("5")}, "g": {Action: types.AttributeActionPut, Value: s("gg")}},
