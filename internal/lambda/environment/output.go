@@ -1,11 +1,10 @@
 package environment
 
 import (
-	"errors"
 	"log/slog"
 	"os"
 	"sync"
-	"time"
+	"syscall"
 )
 
 const (
@@ -19,93 +18,84 @@ const (
 // line under the function's logger and keeps the current invocation's tail.
 // sync lets the environment collect everything the runtime wrote before it
 // posted a response, so log tails are complete.
+//
+// The pipe is non-blocking. A goroutine waits for it to become readable;
+// every read of the pipe, and the consuming of what it returned, happens
+// under rmu, so sync can drain the pipe itself, in order, without waking
+// that goroutine: once sync's read finds the pipe empty, everything
+// written before is consumed.
 type output struct {
 	r      *os.File
+	raw    syscall.RawConn
 	logger *slog.Logger
+
+	rmu   sync.Mutex
+	chunk []byte
+	eof   bool
 
 	mu      sync.Mutex
 	partial []byte
 	kept    []byte
 
-	syncs chan chan struct{}
-	done  chan struct{}
+	done chan struct{}
 }
 
 func newOutput(r *os.File, logger *slog.Logger) *output {
-	o := &output{r: r, logger: logger, syncs: make(chan chan struct{}, 16), done: make(chan struct{})}
+	o := &output{r: r, logger: logger, chunk: make([]byte, 32*1024), done: make(chan struct{})}
+	raw, err := r.SyscallConn()
+	if err != nil {
+		// An os.Pipe always has one; without it nothing can be read.
+		close(o.done)
+		return o
+	}
+	o.raw = raw
 	go o.loop()
 	return o
 }
 
 func (o *output) loop() {
 	defer close(o.done)
-	chunk := make([]byte, 32*1024)
-	for {
-		n, err := o.r.Read(chunk)
-		if n > 0 {
-			o.consume(chunk[:n])
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			_ = o.r.SetReadDeadline(time.Time{})
-			o.drainPipe(chunk)
-			o.ackSyncs()
-			continue
-		}
-		if err != nil {
+	// Read calls the function again each time the pipe becomes readable,
+	// until it reports the end of the output.
+	_ = o.raw.Read(func(fd uintptr) bool { return o.drain(fd) })
+	_ = o.r.Close()
+}
+
+// drain reads what the pipe holds now; it reports true at the end of the
+// output (every writer gone) or on an error.
+func (o *output) drain(fd uintptr) bool {
+	o.rmu.Lock()
+	defer o.rmu.Unlock()
+	for !o.eof {
+		n, err := syscall.Read(int(fd), o.chunk)
+		switch {
+		case n > 0:
+			o.consume(o.chunk[:n])
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			// Readiness is edge-triggered: only a read that finds the
+			// pipe empty (not a short one, which may hide the end of
+			// the output) lets the caller wait for the next write.
+			return false
+		default:
+			o.eof = true
 			o.mu.Lock()
 			if len(o.partial) > 0 {
 				o.emit(o.partial)
 				o.partial = nil
 			}
 			o.mu.Unlock()
-			o.ackSyncs()
-			return
 		}
 	}
-}
-
-// drainPipe reads whatever is already in the pipe without blocking.
-func (o *output) drainPipe(chunk []byte) {
-	for {
-		avail := pendingBytes(o.r)
-		if avail <= 0 {
-			return
-		}
-		n, err := o.r.Read(chunk[:min(avail, len(chunk))])
-		if n > 0 {
-			o.consume(chunk[:n])
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (o *output) ackSyncs() {
-	for {
-		select {
-		case c := <-o.syncs:
-			close(c)
-		default:
-			return
-		}
-	}
+	return true
 }
 
 // sync returns once everything written to the pipe so far is logged.
 func (o *output) sync() {
-	c := make(chan struct{})
-	select {
-	case o.syncs <- c:
-	case <-o.done:
+	if o.raw == nil {
 		return
 	}
-	_ = o.r.SetReadDeadline(time.Unix(1, 0))
-	select {
-	case <-c:
-	case <-o.done:
-	case <-time.After(100 * time.Millisecond):
-	}
+	_ = o.raw.Control(func(fd uintptr) { o.drain(fd) })
 }
 
 func (o *output) consume(b []byte) {

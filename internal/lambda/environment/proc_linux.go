@@ -5,8 +5,6 @@ import (
 	"os"
 	"strconv"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 func setParentDeathSignal(attr *syscall.SysProcAttr) {
@@ -36,9 +34,6 @@ func statusKB(status []byte, key string) int {
 	n, _ := strconv.Atoi(string(rest))
 	return n
 }
-
-// fionread is the ioctl that counts unread bytes in a pipe.
-const fionread = unix.TIOCINQ
 
 // killEscaped kills the processes that left the runtime's process group
 // (setsid, double-forked daemons) but still carry marker, the environment's
