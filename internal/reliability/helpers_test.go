@@ -75,7 +75,7 @@ func nimbusBinary(t testing.TB) string {
 			args = append(args, "-race")
 		}
 		args = append(args, "./cmd/nimbus")
-		cmd := exec.Command(goTool(), args...)
+		cmd := exec.Command("go", args...)
 		cmd.Dir = repoRoot(t)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -88,14 +88,6 @@ func nimbusBinary(t testing.TB) string {
 	return buildPath
 }
 
-func goTool() string {
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	return "go"
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if buildDir != "" {
@@ -106,12 +98,11 @@ func TestMain(m *testing.M) {
 
 // proc is a `nimbus up` subprocess.
 type proc struct {
-	cmd    *exec.Cmd
-	url    string
-	banner string
-	log    *syncBuffer
-	done   chan struct{}
-	err    error
+	cmd  *exec.Cmd
+	url  string
+	log  *syncBuffer
+	done chan struct{}
+	err  error
 }
 
 // syncBuffer collects a subprocess's log.
@@ -169,15 +160,11 @@ func launchNimbus(bin, dir string, env []string, args ...string) (*proc, error) 
 		close(p.done)
 	}()
 	found := make(chan string, 1)
-	var banner strings.Builder
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
-			if !sent {
-				banner.WriteString(line + "\n")
-			}
 			if _, url, ok := strings.Cut(line, "export AWS_ENDPOINT_URL="); ok && !sent {
 				found <- strings.TrimSpace(url)
 				sent = true
@@ -187,7 +174,6 @@ func launchNimbus(bin, dir string, env []string, args ...string) (*proc, error) 
 	}()
 	select {
 	case p.url = <-found:
-		p.banner = banner.String()
 		return p, nil
 	case <-p.done:
 		return nil, fmt.Errorf("nimbus exited before it was ready (%v):\n%s", p.err, tail(p.log.String(), 4000))
