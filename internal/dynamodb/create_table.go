@@ -99,7 +99,7 @@ func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 	var defOrder []string
 	for _, d := range in.AttributeDefinitions {
 		if _, dup := defs[d.AttributeName]; dup {
-			return nil, validation("Cannot have two attributes with the same name")
+			return nil, validation("Attribute Name is duplicated: " + d.AttributeName)
 		}
 		defs[d.AttributeName] = d.AttributeType
 		defOrder = append(defOrder, d.AttributeName)
@@ -118,6 +118,9 @@ func (s *Service) buildTableMeta(in *createTableInput) (*tableMeta, error) {
 	}
 	if in.LocalSecondaryIndexes == nil && in.GlobalSecondaryIndexes == nil && len(in.KeySchema) != len(in.AttributeDefinitions) {
 		return nil, validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
 	}
 	m := &tableMeta{
 		Name: name, ID: newUUID(), Created: s.nowSeconds(), AttrDefs: in.AttributeDefinitions,

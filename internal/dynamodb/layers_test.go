@@ -198,3 +198,38 @@ func TestKeyConditionCheckOrder(t *testing.T) {
 		{"missing table", "Query", q("absent", "pk = :p AND begins_with(sk, :s)", `":p":{"S":"q"},":s":{"S":"a"}`), "ResourceNotFoundException", "Requested resource not found"},
 	})
 }
+
+// TestTagRules covers TagResource and UntagResource validation.
+func TestTagRules(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	if err := createTable2(srv.client(), "tagged"); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		VE  = "ValidationException"
+		arn = "arn:aws:dynamodb:us-east-1:000000000000:table/tagged"
+	)
+	many := make([]string, 51)
+	for i := range many {
+		many[i] = `{"Key":"k` + strings.Repeat("x", i) + `","Value":"v"}`
+	}
+	runRaw(t, srv, []rawCase{
+		{"no tags", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[]}`, VE, "Atleast one Tag needs to be provided as Input."},
+		{"no tags on a missing table", "TagResource", `{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/absent","Tags":[]}`, VE, "Atleast one Tag needs to be provided as Input."},
+		{"reserved prefix", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[{"Key":"aws:x","Value":"v"}]}`, VE, "Tag Key cannot be prefixed with aws:, Key: aws:x"},
+		{"duplicate keys", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[{"Key":"a","Value":"1"},{"Key":"a","Value":"2"}]}`, VE, "Duplicate Tag Keys provided as input: Duplicate Tag Key found a"},
+		{"too many", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[` + strings.Join(many, ",") + `]}`, VE, "Number of Tags exceed the current limit for the provided ResourceArn"},
+		{"empty key", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[{"Key":"","Value":"v"}]}`, VE,
+			"1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"index arn", "ListTagsOfResource", `{"ResourceArn":"` + arn + `/index/gsi"}`, VE,
+			"One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: " + arn + "/index/gsi"},
+		{"no keys to remove", "UntagResource", `{"ResourceArn":"` + arn + `","TagKeys":[]}`, VE, "Atleast one Tag Key needs to be provided as Input."},
+		{"missing table", "TagResource", `{"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/absent","Tags":[{"Key":"a","Value":"b"}]}`, "ResourceNotFoundException",
+			"Requested resource not found: ResourcArn: arn:aws:dynamodb:us-east-1:000000000000:table/absent not found"},
+		{"tag", "TagResource", `{"ResourceArn":"` + arn + `","Tags":[{"Key":"a","Value":"1"}]}`, "", ""},
+		{"reserved prefix at creation", "CreateTable", `{"TableName":"tagged2","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"Tags":[{"Key":"aws:x","Value":"v"}]}`, VE,
+			"Tag Key cannot be prefixed with aws:, Key: aws:x"},
+		{"duplicate attribute definitions", "CreateTable", `{"TableName":"tagged3","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"pk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}`, VE,
+			"Attribute Name is duplicated: pk"},
+	})
+}
