@@ -233,3 +233,24 @@ func TestTagRules(t *testing.T) {
 			"Attribute Name is duplicated: pk"},
 	})
 }
+
+// TestTableNameMembers: members with a three-character minimum report the
+// pattern and the length constraint together.
+func TestTableNameMembers(t *testing.T) {
+	srv := startServer(t, ddb.Options{})
+	const VE = "ValidationException"
+	runRaw(t, srv, []rawCase{
+		{"empty start name", "ListTables", `{"ExclusiveStartTableName":""}`, VE,
+			"2 validation errors detected: Value '' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+				"Value '' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+		{"short start name and high limit", "ListTables", `{"ExclusiveStartTableName":"a;","Limit":500}`, VE,
+			"3 validation errors detected: Value 'a;' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+				"Value 'a;' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+				"Value '500' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"},
+		{"create with a short bad name", "CreateTable", `{"TableName":"x!","AttributeDefinitions":[],"KeySchema":[]}`, VE,
+			"2 validation errors detected: Value 'x!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
+				"Value 'x!' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+		{"data plane bad name", "GetItem", `{"TableName":"x!","Key":{"pk":{"S":"a"}}}`, VE,
+			"1 validation error detected: Value 'x!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"},
+	})
+}

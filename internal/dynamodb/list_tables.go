@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"fmt"
 	"sort"
 )
 
@@ -16,15 +15,22 @@ type listTablesOutput struct {
 // ExclusiveStartTableName.
 func (s *Service) listTables(ctx context.Context, in *listTablesInput) (*listTablesOutput, error) {
 	limit := 100
+	var c constraints
+	if in.ExclusiveStartTableName != nil {
+		tableName(in.ExclusiveStartTableName, &c, "exclusiveStartTableName", 3)
+	}
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > 100 {
 			cmp := "greater than or equal to 1"
 			if *in.Limit > 100 {
 				cmp = "less than or equal to 100"
 			}
-			return nil, constraintErrors([]string{fmt.Sprintf("Value '%d' at 'limit' failed to satisfy constraint: Member must have value %s", *in.Limit, cmp)})
+			c.add("Value '%d' at 'limit' failed to satisfy constraint: Member must have value %s", *in.Limit, cmp)
 		}
 		limit = *in.Limit
+	}
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	s.mu.RLock()
 	names := make([]string, 0, len(s.tables))

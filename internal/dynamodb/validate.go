@@ -33,6 +33,20 @@ func tableName(p *string, c *constraints, field string, minLen int) string {
 			name = name[i+len(":table/"):]
 		}
 	}
+	if minLen == 3 {
+		// Members with a three-character minimum (CreateTable's name,
+		// ListTables' start name) report the pattern and the length
+		// constraints both.
+		if !tableNamePattern.MatchString(name) {
+			c.add("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name, field)
+		}
+		if len(name) < minLen {
+			c.add("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", name, field, minLen)
+		} else if len(name) > 255 {
+			c.add("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 255", name, field)
+		}
+		return name
+	}
 	switch {
 	case len(name) < minLen:
 		c.add("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", name, field, minLen)
