@@ -105,7 +105,7 @@ func (s *Server) startApp(ctx context.Context) error {
 func (s *Server) applyResources(ctx context.Context, model *app.App) error {
 	for _, t := range model.Tables {
 		if err := s.svc.dynamodb.EnsureTable(ctx, t); err != nil {
-			return fmt.Errorf("table %s: %w", t.TableName, err)
+			return err
 		}
 	}
 	if err := s.svc.lambda.Apply(ctx, model.Functions, model.Layers); err != nil {
