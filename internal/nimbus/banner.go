@@ -11,47 +11,54 @@ import (
 // as GET /_nimbus/app.
 func (s *Server) PrintBanner(w io.Writer) {
 	v := s.view()
-	fmt.Fprintf(w, "\nNimbus %s is up (%s)\n\n", s.cfg.Version, s.dataDescription())
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "\nNimbus %s is up (%s)\n", s.cfg.Version, s.dataDescription())
+
+	section := func(rows [][]string) {
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, r := range rows {
+			fmt.Fprintln(tw, "  "+strings.Join(r, "\t"))
+		}
+		tw.Flush()
+	}
+
+	var rows [][]string
 	for _, site := range v.Sites {
-		fmt.Fprintf(tw, "  Open\t%s\t(site %s)\n", site.URL, site.Name)
+		rows = append(rows, []string{"Open", site.URL, "site " + site.Name})
 	}
-	if len(v.Sites) > 0 {
-		fmt.Fprintln(tw)
-	}
+	section(rows)
+
+	rows = nil
 	for _, a := range v.APIs {
-		fmt.Fprintf(tw, "  %s API\t%s\t%s (%s)\n", titleProtocol(a.Protocol), a.URL, a.LogicalID, a.APIID)
+		rows = append(rows, []string{titleProtocol(a.Protocol) + " API", a.URL, a.LogicalID + " (" + a.APIID + ")"})
 	}
-	if len(v.APIs) > 0 {
-		fmt.Fprintln(tw)
-	}
+	section(rows)
+
+	rows = nil
 	if len(v.Functions) > 0 {
-		names := make([]string, 0, len(v.Functions))
+		ids := make([]string, 0, len(v.Functions))
 		for _, f := range v.Functions {
-			names = append(names, f.Name)
+			ids = append(ids, f.LogicalID)
 		}
-		fmt.Fprintf(tw, "  Functions\t%s\t\n", strings.Join(names, ", "))
+		rows = append(rows, []string{"Functions", strings.Join(ids, ", ")})
 	}
-	if len(v.Tables) > 0 {
-		names := make([]string, 0, len(v.Tables))
-		for _, t := range v.Tables {
-			names = append(names, t.Name)
-		}
-		fmt.Fprintf(tw, "  Tables\t%s\t\n", strings.Join(names, ", "))
+	for _, t := range v.Tables {
+		rows = append(rows, []string{"Table", t.Name, t.LogicalID})
 	}
 	for _, k := range sortedOutputs(v.Outputs) {
-		fmt.Fprintf(tw, "  Output %s\t%s\t\n", k, v.Outputs[k])
+		rows = append(rows, []string{"Output", k, v.Outputs[k]})
 	}
-	fmt.Fprintf(tw, "  Edge (AWS APIs)\t%s\texport AWS_ENDPOINT_URL=%s\n", s.URL(), s.URL())
-	tw.Flush()
-	fmt.Fprintln(w)
+	section(rows)
+
+	fmt.Fprintf(w, "\n  AWS APIs (edge)  %s   export AWS_ENDPOINT_URL=%s\n\n", s.URL(), s.URL())
 }
 
 func titleProtocol(p string) string {
-	switch p {
-	case "WEBSOCKET":
+	if p == "WEBSOCKET" {
 		return "WebSocket"
-	default:
-		return p
 	}
+	return p
 }
