@@ -388,4 +388,3 @@ func containsHash(conds []expr.Cond, name string) bool {
 	}
 	return false
 }
-

@@ -130,7 +130,9 @@ func TestCreateTableErrors(t *testing.T) {
 			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))
 			in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("zz", "RANGE")}
 		}, "Invalid KeySchema: Some index key attribute have no definition"},
-		{"more keys than definitions", func(in *dynamodb.CreateTableInput) { in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("pk", "RANGE")} },
+		{"more keys than definitions", func(in *dynamodb.CreateTableInput) {
+			in.KeySchema = []types.KeySchemaElement{ks("pk", "HASH"), ks("pk", "RANGE")}
+		},
 			"Invalid KeySchema: Some index key attribute have no definition"},
 		{"hash and range of one name", func(in *dynamodb.CreateTableInput) {
 			in.AttributeDefinitions = append(in.AttributeDefinitions, ad("x", "S"))

@@ -38,10 +38,10 @@ type transactWriteInput struct {
 	// TransactItems are decoded one action at a time, in order, so that an
 	// action's value errors and expression errors come before any later
 	// action's, as DynamoDB reports them.
-	TransactItems               []json.RawMessage   `json:"TransactItems"`
-	ClientRequestToken          *string             `json:"ClientRequestToken"`
-	ReturnConsumedCapacity      string              `json:"ReturnConsumedCapacity"`
-	ReturnItemCollectionMetrics string              `json:"ReturnItemCollectionMetrics"`
+	TransactItems               []json.RawMessage `json:"TransactItems"`
+	ClientRequestToken          *string           `json:"ClientRequestToken"`
+	ReturnConsumedCapacity      string            `json:"ReturnConsumedCapacity"`
+	ReturnItemCollectionMetrics string            `json:"ReturnItemCollectionMetrics"`
 }
 
 // transactWriteOutput is TransactWriteItems' response.
@@ -67,6 +67,9 @@ type txOp struct {
 	// invalid is a per-item validation failure DynamoDB reports as a
 	// cancellation reason rather than a request error.
 	invalid string
+	// failCode and failMsg replace ConditionalCheckFailed as the reason a
+	// failed condition gives (a PartiQL INSERT of an existing item).
+	failCode, failMsg string
 }
 
 func transactItemsString(n int) string {
@@ -115,7 +118,7 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 	if in.ClientRequestToken != nil {
 		// The decoded request marshals canonically (sorted map keys).
 		b, _ := json.Marshal(struct {
-			Items               []transactWriteItem
+			Items             []transactWriteItem
 			Capacity, Metrics string
 		}{decoded, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics})
 		fingerprint = sha256.Sum256(b)
@@ -127,130 +130,16 @@ func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput
 		}
 	}
 	ops := make([]*txOp, len(in.TransactItems))
-	tables := map[string]*table{}
-	seen := map[string]bool{}
-	total := 0
 	for i, pre := range pres {
 		op, err := s.prepareTxOp(pre)
 		if err != nil {
 			return nil, err
 		}
-		if op.item != nil {
-			if total += attr.ItemSize(op.item); total > maxTransactionSize {
-				return nil, validation("Transaction request cannot be larger than 4 MB")
-			}
-		}
-		if op.t != nil {
-			tables[op.m.Name] = op.t
-			if seen[string(op.key)] {
-				return nil, validation("Transaction request cannot include multiple operations on one item")
-			}
-			seen[string(op.key)] = true
-		}
 		ops[i] = op
 	}
-	unlock := s.lockTables(tables)
-	defer unlock()
-	keys := make([][]byte, 0, len(ops))
-	for _, op := range ops {
-		keys = append(keys, op.key)
-	}
-	unlockKeys := s.locks.lock(keys...)
-	defer unlockKeys()
-
-	reasons := make([]cancellationReason, len(ops))
-	failed := false
-	olds := make([]attr.Item, len(ops))
-	nexts := make([]attr.Item, len(ops))
-	for i, op := range ops {
-		reasons[i] = cancellationReason{Code: "None"}
-		if op.invalid != "" {
-			reasons[i] = cancellationReason{Code: "ValidationError", Message: op.invalid}
-			failed = true
-			continue
-		}
-		if op.t.deleted.Load() {
-			return nil, notFound()
-		}
-		old, err := s.readItem(s.store, op.key)
-		if err != nil {
-			return nil, err
-		}
-		olds[i] = old
-		if op.cond != nil && !expr.Eval(op.cond, old) {
-			r := cancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed"}
-			if op.rvFail == "ALL_OLD" && old != nil {
-				r.Item = old
-			}
-			reasons[i] = r
-			failed = true
-			continue
-		}
-		switch op.kind {
-		case "Put":
-			nexts[i] = op.item
-		case "Update":
-			if old == nil && op.update.OnlyRemoves() {
-				continue
-			}
-			next, err := applyUpdate(op.t.meta.Load(), op.keyIt, op.update, old)
-			if err != nil {
-				ae, ok := err.(*apiError)
-				if !ok {
-					return nil, err
-				}
-				reasons[i] = cancellationReason{Code: "ValidationError", Message: ae.Message}
-				failed = true
-				continue
-			}
-			nexts[i] = next
-		case "Delete":
-			nexts[i] = nil
-		}
-	}
-	if failed {
-		codes := make([]string, len(reasons))
-		for i, r := range reasons {
-			codes[i] = r.Code
-		}
-		return nil, &apiError{Type: typeTransactionCanceled, Reasons: reasons,
-			Message: "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"}
-	}
-	var b storage.Batch
-	perTable := map[string]*writeUnits{}
-	out := &transactWriteOutput{}
-	for i, op := range ops {
-		m := op.t.meta.Load()
-		wu := writeUnits{table: 1}
-		if op.kind != "ConditionCheck" && (olds[i] != nil || nexts[i] != nil) {
-			wu = stage(&b, m, op.key, olds[i], nexts[i])
-		}
-		wu.table *= 2
-		for k := range wu.indexes {
-			wu.indexes[k] *= 2
-		}
-		if perTable[m.Name] == nil {
-			perTable[m.Name] = &writeUnits{}
-		}
-		perTable[m.Name].add(wu)
-		if icm := collectionMetrics(in.ReturnItemCollectionMetrics, m, op.keyIt); icm != nil && op.kind != "ConditionCheck" {
-			if out.ItemCollectionMetrics == nil {
-				out.ItemCollectionMetrics = map[string][]*itemCollectionMetrics{}
-			}
-			out.ItemCollectionMetrics[m.Name] = append(out.ItemCollectionMetrics[m.Name], icm)
-		}
-	}
-	if err := s.store.Apply(&b); err != nil {
-		return nil, internal(err)
-	}
-	for _, t := range tables {
-		t.gen.Add(1)
-	}
-	for _, n := range sortedKeys(perTable) {
-		wu := perTable[n]
-		if cc := consumed(in.ReturnConsumedCapacity, tables[n].meta.Load(), wu.table, wu.indexes, writeSplit); cc != nil {
-			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
-		}
+	out, err := s.runTransaction(ops, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics)
+	if err != nil {
+		return nil, err
 	}
 	if in.ClientRequestToken != nil {
 		s.tokens.store(*in.ClientRequestToken, fingerprint, out, s.now())
@@ -310,6 +199,136 @@ func checkTxAction(ti transactWriteItem) (*txPre, error) {
 		return nil, err
 	}
 	return &txPre{kind: kind, a: a, name: name, p: p}, nil
+}
+
+// runTransaction checks a write transaction's prepared actions for
+// duplicates and size, then runs them under their item locks and commits
+// them in one batch, or cancels them all.
+func (s *Service) runTransaction(ops []*txOp, rcc, ricm string) (*transactWriteOutput, error) {
+	tables := map[string]*table{}
+	seen := map[string]bool{}
+	total := 0
+	for _, op := range ops {
+		if op.item != nil {
+			if total += attr.ItemSize(op.item); total > maxTransactionSize {
+				return nil, validation("Transaction request cannot be larger than 4 MB")
+			}
+		}
+		if op.t != nil {
+			tables[op.m.Name] = op.t
+			if seen[string(op.key)] {
+				return nil, validation("Transaction request cannot include multiple operations on one item")
+			}
+			seen[string(op.key)] = true
+		}
+	}
+	unlock := s.lockTables(tables)
+	defer unlock()
+	keys := make([][]byte, 0, len(ops))
+	for _, op := range ops {
+		keys = append(keys, op.key)
+	}
+	unlockKeys := s.locks.lock(keys...)
+	defer unlockKeys()
+
+	reasons := make([]cancellationReason, len(ops))
+	failed := false
+	olds := make([]attr.Item, len(ops))
+	nexts := make([]attr.Item, len(ops))
+	for i, op := range ops {
+		reasons[i] = cancellationReason{Code: "None"}
+		if op.invalid != "" {
+			reasons[i] = cancellationReason{Code: "ValidationError", Message: op.invalid}
+			failed = true
+			continue
+		}
+		if op.t.deleted.Load() {
+			return nil, notFound()
+		}
+		old, err := s.readItem(s.store, op.key)
+		if err != nil {
+			return nil, err
+		}
+		olds[i] = old
+		if op.cond != nil && !expr.Eval(op.cond, old) {
+			r := cancellationReason{Code: "ConditionalCheckFailed", Message: "The conditional request failed"}
+			if op.failCode != "" {
+				r = cancellationReason{Code: op.failCode, Message: op.failMsg}
+			}
+			if op.rvFail == "ALL_OLD" && old != nil {
+				r.Item = old
+			}
+			reasons[i] = r
+			failed = true
+			continue
+		}
+		switch op.kind {
+		case "Put":
+			nexts[i] = op.item
+		case "Update":
+			if old == nil && op.update.OnlyRemoves() {
+				continue
+			}
+			next, err := applyUpdate(op.t.meta.Load(), op.keyIt, op.update, old)
+			if err != nil {
+				ae, ok := err.(*apiError)
+				if !ok {
+					return nil, err
+				}
+				reasons[i] = cancellationReason{Code: "ValidationError", Message: ae.Message}
+				failed = true
+				continue
+			}
+			nexts[i] = next
+		case "Delete":
+			nexts[i] = nil
+		}
+	}
+	if failed {
+		codes := make([]string, len(reasons))
+		for i, r := range reasons {
+			codes[i] = r.Code
+		}
+		return nil, &apiError{Type: typeTransactionCanceled, Reasons: reasons,
+			Message: "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"}
+	}
+	var b storage.Batch
+	perTable := map[string]*writeUnits{}
+	out := &transactWriteOutput{}
+	for i, op := range ops {
+		m := op.t.meta.Load()
+		wu := writeUnits{table: 1}
+		if op.kind != "ConditionCheck" && (olds[i] != nil || nexts[i] != nil) {
+			wu = stage(&b, m, op.key, olds[i], nexts[i])
+		}
+		wu.table *= 2
+		for k := range wu.indexes {
+			wu.indexes[k] *= 2
+		}
+		if perTable[m.Name] == nil {
+			perTable[m.Name] = &writeUnits{}
+		}
+		perTable[m.Name].add(wu)
+		if icm := collectionMetrics(ricm, m, op.keyIt); icm != nil && op.kind != "ConditionCheck" {
+			if out.ItemCollectionMetrics == nil {
+				out.ItemCollectionMetrics = map[string][]*itemCollectionMetrics{}
+			}
+			out.ItemCollectionMetrics[m.Name] = append(out.ItemCollectionMetrics[m.Name], icm)
+		}
+	}
+	if err := s.store.Apply(&b); err != nil {
+		return nil, internal(err)
+	}
+	for _, t := range tables {
+		t.gen.Add(1)
+	}
+	for _, n := range sortedKeys(perTable) {
+		wu := perTable[n]
+		if cc := consumed(rcc, tables[n].meta.Load(), wu.table, wu.indexes, writeSplit); cc != nil {
+			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
+		}
+	}
+	return out, nil
 }
 
 // prepareTxOp binds a checked TransactItems entry to its table and key.

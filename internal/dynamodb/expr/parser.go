@@ -18,8 +18,8 @@ type parser struct {
 	pos    int
 	ctx    *Context
 	update bool
-	semErr      error
-	paren       map[Cond]bool
+	semErr error
+	paren  map[Cond]bool
 	// ops counts operators and functions; DynamoDB allows 300 per
 	// expression.
 	ops int
