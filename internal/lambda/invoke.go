@@ -109,27 +109,17 @@ func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Resp
 // run places inv on the function's pool. The invocation goes on when the
 // caller gives up (as on Lambda); the caller gets ctx's error.
 func (s *Service) run(ctx context.Context, fn *function, inv *environment.Invocation) (*environment.Result, error) {
-	type outcome struct {
-		res *environment.Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		res, err := fn.pool.Invoke(context.WithoutCancel(ctx), inv)
-		done <- outcome{res, err}
-	}()
-	select {
-	case o := <-done:
-		if o.err != nil {
-			var ie *invoke.Error
-			if !errors.As(o.err, &ie) {
-				return nil, apiError("ServiceException", o.err.Error())
-			}
+	res, err := fn.pool.Invoke(ctx, inv)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
+			return nil, err
 		}
-		return o.res, o.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		var ie *invoke.Error
+		if !errors.As(err, &ie) {
+			return nil, apiError("ServiceException", err.Error())
+		}
 	}
+	return res, err
 }
 
 // enqueue runs an Event invocation in the background: a function error is

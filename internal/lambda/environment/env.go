@@ -102,6 +102,9 @@ type Env struct {
 	peakMB     int
 	peakReadAt time.Time
 
+	// timer is Wait's, kept from one invocation to the next.
+	timer *time.Timer
+
 	stopOnce sync.Once
 }
 
@@ -115,7 +118,7 @@ func (e *Env) peakMemoryMB(now time.Time) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.peakReadAt.IsZero() || now.Sub(e.peakReadAt) >= peakMemoryInterval {
-		if peak, _ := memoryMB(e.Pid()); peak > e.peakMB {
+		if peak := peakMemoryMB(e.Pid()); peak > e.peakMB {
 			e.peakMB = peak
 		}
 		e.peakReadAt = now
@@ -278,58 +281,85 @@ func (e *Env) Stop() {
 // the function never saw the event, so the caller may run it elsewhere.
 var ErrNotDelivered = errors.New("environment exited before the invocation was delivered")
 
+// memoryCheckInterval is how often a running invocation's resident memory
+// is compared with the environment's limit.
+const memoryCheckInterval = 25 * time.Millisecond
+
 // Invoke runs one invocation and returns its result. It returns when the
 // runtime posted a response or an error, when the function timed out (the
 // environment is then killed), or when the runtime exited.
 func (e *Env) Invoke(inv *Invocation) (*Result, error) {
-	start := time.Now()
-	inv.Deadline = start.Add(e.cfg.Timeout)
+	e.Begin(inv)
+	res, err, _ := e.Wait(inv, nil)
+	return res, err
+}
+
+// Begin hands inv to the runtime; Wait collects its result.
+func (e *Env) Begin(inv *Invocation) {
+	inv.start = time.Now()
+	inv.Deadline = inv.start.Add(e.cfg.Timeout)
 	inv.done = make(chan *Result, 1)
 	version := e.cfg.Version
 	if version == "" {
 		version = "$LATEST"
 	}
-	e.out.noteQuiet(fmt.Sprintf("START RequestId: %s Version: %s", inv.RequestID, version))
+	e.out.noteQuiet("START RequestId: " + inv.RequestID + " Version: " + version)
 	e.queue <- inv
+}
 
-	timer := time.NewTimer(e.cfg.Timeout)
-	defer timer.Stop()
-	var tick <-chan time.Time
+// Wait returns the result of the invocation begun last, as Invoke does.
+// When cancel is closed first, Wait returns with ok false and the
+// invocation goes on: a later Wait (one at a time) collects it.
+func (e *Env) Wait(inv *Invocation, cancel <-chan struct{}) (res *Result, err error, ok bool) {
+	// One timer serves the function timeout and the memory checks.
 	limit := e.cfg.memoryLimitMB()
-	if limit > 0 {
-		t := time.NewTicker(25 * time.Millisecond)
-		defer t.Stop()
-		tick = t.C
+	next := func(now time.Time) time.Duration {
+		d := inv.Deadline.Sub(now)
+		if limit > 0 {
+			d = min(d, memoryCheckInterval)
+		}
+		return d
 	}
-	var res *Result
+	if e.timer == nil {
+		e.timer = time.NewTimer(next(time.Now()))
+	} else {
+		e.timer.Reset(next(time.Now()))
+	}
+	defer e.timer.Stop()
 	for res == nil {
 		select {
 		case res = <-inv.done:
-		case <-timer.C:
-			e.Stop()
-			e.out.note(fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.RequestID, e.cfg.Timeout.Seconds()))
-			res = timeoutResult(inv.RequestID, e.cfg.Timeout)
+		case <-cancel:
+			return nil, nil, false
+		case now := <-e.timer.C:
+			if !now.Before(inv.Deadline) {
+				e.Stop()
+				e.out.note(fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.RequestID, e.cfg.Timeout.Seconds()))
+				res = timeoutResult(inv.RequestID, e.cfg.Timeout)
+				break
+			}
+			if rss := residentMB(e.Pid()); rss > limit {
+				e.Stop()
+				<-e.exited
+				res = exitResult(inv.RequestID, "Runtime.OutOfMemory", "signal: killed")
+				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory", inv.RequestID))
+				break
+			}
+			e.timer.Reset(next(time.Now()))
 		case <-e.exited:
 			select {
 			case res = <-inv.done:
 				res.Fatal = true
 			default:
 				if e.undelivered(inv) {
-					return nil, ErrNotDelivered
+					return nil, ErrNotDelivered, true
 				}
 				res = exitResult(inv.RequestID, "Runtime.ExitError", e.status())
 				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s\nRuntime.ExitError", inv.RequestID, e.status()))
 			}
-		case <-tick:
-			if _, rss := memoryMB(e.Pid()); rss > limit {
-				e.Stop()
-				<-e.exited
-				res = exitResult(inv.RequestID, "Runtime.OutOfMemory", "signal: killed")
-				e.out.note(fmt.Sprintf("RequestId: %s Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory", inv.RequestID))
-			}
 		}
 	}
-	res.Duration = time.Since(start)
+	res.Duration = time.Since(inv.start)
 	e.dropCurrent(inv)
 	e.out.sync()
 	res.MaxMemoryMB = e.peakMemoryMB(time.Now())
@@ -342,7 +372,7 @@ func (e *Env) Invoke(inv *Invocation) (*Result, error) {
 	e.out.noteQuiet("END RequestId: " + inv.RequestID)
 	e.out.note(report(inv.RequestID, res, e.cfg.MemoryMB))
 	res.Log = e.out.take()
-	return res, nil
+	return res, nil, true
 }
 
 // undelivered takes inv back from the queue if the runtime never took it.

@@ -21,7 +21,8 @@ type Invocation struct {
 	// Deadline is set by the environment when the invocation starts.
 	Deadline time.Time
 
-	done chan *Result
+	start time.Time
+	done  chan *Result
 }
 
 // Result is the outcome of an invocation in an environment.

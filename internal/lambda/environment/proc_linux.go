@@ -11,14 +11,34 @@ func setParentDeathSignal(attr *syscall.SysProcAttr) {
 	attr.Pdeathsig = syscall.SIGKILL
 }
 
-// memoryMB reads a process's peak (VmHWM) and current (VmRSS) resident
-// memory in MB from /proc; zero when unknown.
-func memoryMB(pid int) (peak, current int) {
+// peakMemoryMB reads a process's peak resident memory (VmHWM) in MB from
+// /proc; zero when unknown.
+func peakMemoryMB(pid int) int {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, 0
+		return 0
 	}
-	return statusKB(b, "VmHWM:") / 1024, statusKB(b, "VmRSS:") / 1024
+	return statusKB(b, "VmHWM:") / 1024
+}
+
+// residentMB reads a process's current resident memory (VmRSS) in MB from
+// /proc/PID/statm, which the kernel produces much more cheaply than
+// status.
+func residentMB(pid int) int {
+	var buf [128]byte
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0
+	}
+	n, _ := f.Read(buf[:])
+	_ = f.Close()
+	// "size resident shared text lib data dt", in pages.
+	fields := bytes.Fields(buf[:n])
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, _ := strconv.Atoi(string(fields[1]))
+	return pages * os.Getpagesize() / (1024 * 1024)
 }
 
 func statusKB(status []byte, key string) int {

@@ -73,49 +73,96 @@ func Throttled(reason string) *invoke.Error {
 
 // Invoke runs inv on a warm environment or a new one. A function failure is
 // a Result with FunctionError set; an error means the invocation did not
-// run (throttled, pool closed, caller gone during init).
+// run (throttled, pool closed, init failure other than the function's).
+// When ctx ends first, Invoke returns ctx's error at once and the
+// invocation goes on, as on Lambda; its environment returns to the pool
+// when it ends. A warm invocation runs on the caller's goroutine.
 func (p *Pool) Invoke(ctx context.Context, inv *environment.Invocation) (*environment.Result, error) {
 	m, cfg, gen, err := p.acquire()
 	if err != nil {
 		return nil, err
 	}
-	defer p.account.release()
-	for attempt := 0; ; attempt++ {
-		if m == nil {
-			env, err := environment.Start(ctx, cfg, inv.RequestID)
-			if err != nil {
-				p.release(nil)
-				var ie *environment.InitError
-				if errors.As(err, &ie) {
-					return ie.Result, nil
-				}
-				return nil, err
-			}
-			m = &member{env: env, gen: gen}
-			if !p.track(m) {
-				env.Stop()
-				p.release(nil)
-				return nil, errClosed
-			}
-		}
-		res, err := m.env.Invoke(inv)
-		if errors.Is(err, environment.ErrNotDelivered) && attempt == 0 {
-			p.discard(m)
-			m = nil
-			continue
-		}
-		if err != nil {
-			p.discard(m)
-			p.release(nil)
-			return nil, err
-		}
-		if res.Fatal {
-			p.discard(m)
-			m = nil
-		}
-		p.release(m)
-		return res, nil
+	if m == nil {
+		return detached(ctx, func() (*environment.Result, error) { return p.invokeNew(cfg, gen, inv, 0) })
 	}
+	m.env.Begin(inv)
+	if res, err, ok := m.env.Wait(inv, ctx.Done()); ok {
+		return p.settle(ctx, m, cfg, gen, inv, res, err, 0)
+	}
+	go func() {
+		res, err, _ := m.env.Wait(inv, nil)
+		_, _ = p.settle(context.Background(), m, cfg, gen, inv, res, err, 0)
+	}()
+	return nil, ctx.Err()
+}
+
+// detached runs f to its end, and returns its outcome or, if ctx ends
+// first, ctx's error while f goes on.
+func detached(ctx context.Context, f func() (*environment.Result, error)) (*environment.Result, error) {
+	if ctx.Done() == nil {
+		return f()
+	}
+	type outcome struct {
+		res *environment.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := f()
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// settle ends an invocation that ran on m, which goes back to the pool
+// unless the invocation failed it. An invocation the runtime never took
+// runs once more on a new environment (attempt 1).
+func (p *Pool) settle(ctx context.Context, m *member, cfg environment.Config, gen int, inv *environment.Invocation, res *environment.Result, err error, attempt int) (*environment.Result, error) {
+	if errors.Is(err, environment.ErrNotDelivered) && attempt == 0 {
+		p.discard(m)
+		return detached(ctx, func() (*environment.Result, error) { return p.invokeNew(cfg, gen, inv, 1) })
+	}
+	defer p.account.release()
+	if err != nil {
+		p.discard(m)
+		p.release(nil)
+		return nil, err
+	}
+	if res.Fatal {
+		p.discard(m)
+		m = nil
+	}
+	p.release(m)
+	return res, nil
+}
+
+// invokeNew starts an environment from cfg and runs inv on it. The init
+// phase goes on if the caller gives up, as the invocation does.
+func (p *Pool) invokeNew(cfg environment.Config, gen int, inv *environment.Invocation, attempt int) (*environment.Result, error) {
+	env, err := environment.Start(context.Background(), cfg, inv.RequestID)
+	if err != nil {
+		p.account.release()
+		p.release(nil)
+		var ie *environment.InitError
+		if errors.As(err, &ie) {
+			return ie.Result, nil
+		}
+		return nil, err
+	}
+	m := &member{env: env, gen: gen}
+	if !p.track(m) {
+		env.Stop()
+		p.account.release()
+		p.release(nil)
+		return nil, errClosed
+	}
+	res, err := env.Invoke(inv)
+	return p.settle(context.Background(), m, cfg, gen, inv, res, err, attempt)
 }
 
 var errClosed = &invoke.Error{Type: "ServiceException", Message: "The function is being shut down.", StatusCode: http.StatusInternalServerError}

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -147,4 +148,42 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 		t.Errorf("second invocation: %v, want %v", err, Throttled(ReasonReserved))
 	}
 	<-done
+}
+
+// TestCallerGivingUp: a caller whose context ends gets its error at once,
+// on a warm environment and during a cold start alike, while the
+// invocation runs to its end (as on Lambda) and its environment comes back
+// to the pool for the next one.
+func TestCallerGivingUp(t *testing.T) {
+	p := testPool(t, -1)
+	for _, phase := range []string{"cold", "warm"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		started := time.Now()
+		_, err := p.Invoke(ctx, &environment.Invocation{RequestID: "gave-up-" + phase, Payload: []byte("300")})
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: %v, want the context's error", phase, err)
+		}
+		if waited := time.Since(started); waited > 250*time.Millisecond {
+			t.Errorf("%s: the caller waited %s for a 300 ms invocation it gave up on after 50 ms", phase, waited)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			idle, busy := p.Stats()
+			if idle == 1 && busy == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the environment did not come back (idle %d, busy %d)", phase, idle, busy)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := p.account.InUse(); n != 0 {
+			t.Fatalf("%s: %d invocations still counted against the account", phase, n)
+		}
+	}
+	first := invokeSleeping(t, p, 0)
+	if second := invokeSleeping(t, p, 0); first != second {
+		t.Errorf("the next invocations ran in processes %s and %s; want the one environment reused", first, second)
+	}
 }
