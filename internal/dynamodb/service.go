@@ -136,6 +136,9 @@ var operations = map[string]handler{
 	"UntagResource":             decode((*Service).untagResource),
 	"ListTagsOfResource":        decode((*Service).listTagsOfResource),
 	"DescribeContinuousBackups": decode((*Service).describeContinuousBackups),
+	"ExecuteStatement":          decodeIn(layerOlder, (*Service).executeStatement),
+	"BatchExecuteStatement":     decodeIn(layerOlder, (*Service).batchExecuteStatement),
+	"ExecuteTransaction":        decodeIn(layerOlder, (*Service).executeTransaction),
 }
 
 // decode adapts a typed operation to a handler: it unmarshals the body
