@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -78,25 +79,17 @@ func (e *InitError) Error() string { return "init failed: " + string(e.Result.Pa
 type Env struct {
 	cfg    Config
 	ln     net.Listener
-	api    *apiServer
+	srv    *http.Server
 	cmd    *exec.Cmd
 	out    *output
 	logger *slog.Logger
 
+	queue   chan *Invocation
 	ready   chan struct{}
 	initErr chan []byte
 	exited  chan struct{}
 
-	mu sync.Mutex
-	// cond signals changes of waiters (and stopped) to connections
-	// holding a request behind an unanswered next.
-	cond *sync.Cond
-	// pending is an invocation no runtime has taken yet; waiters are
-	// connections whose next waits for one; current is the invocation
-	// the runtime is running.
-	pending      *Invocation
-	waiters      []*apiConn
-	stopped      bool
+	mu           sync.Mutex
 	current      *Invocation
 	lastID       string
 	initialized  bool
@@ -149,17 +142,17 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 		cfg:     cfg,
 		ln:      ln,
 		logger:  cfg.Logger,
+		queue:   make(chan *Invocation, 1),
 		ready:   make(chan struct{}),
 		initErr: make(chan []byte, 1),
 		exited:  make(chan struct{}),
 	}
-	e.cond = sync.NewCond(&e.mu)
-	e.api = &apiServer{ln: ln, handler: e.route, conns: map[*apiConn]struct{}{}, gone: e.connGone, await: e.awaitAnswer}
-	go e.api.serve()
+	e.srv = &http.Server{Handler: e.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = e.srv.Serve(ln) }()
 
 	r, w, err := os.Pipe()
 	if err != nil {
-		e.api.close()
+		_ = e.srv.Close()
 		return nil, err
 	}
 	e.out = newOutput(r, cfg.Logger)
@@ -176,7 +169,7 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 	if err := cmd.Start(); err != nil {
 		_ = w.Close()
 		_ = r.Close()
-		e.api.close()
+		_ = e.srv.Close()
 		res := exitResult(requestID, "Runtime.InvalidEntrypoint", err.Error())
 		e.out.note(string(res.Payload))
 		return nil, &InitError{Result: res}
@@ -301,11 +294,7 @@ func (e *Env) Stop() {
 			// the same Runtime API address.
 			killEscaped("AWS_LAMBDA_RUNTIME_API=" + e.Addr())
 		}
-		e.api.close()
-		e.mu.Lock()
-		e.stopped = true
-		e.cond.Broadcast()
-		e.mu.Unlock()
+		_ = e.srv.Close()
 	})
 }
 
@@ -336,7 +325,7 @@ func (e *Env) Begin(inv *Invocation) {
 		version = "$LATEST"
 	}
 	e.out.noteQuiet("START RequestId: " + inv.RequestID + " Version: " + version)
-	e.offer(inv)
+	e.queue <- inv
 }
 
 // Wait returns the result of the invocation begun last, as Invoke does.
@@ -407,13 +396,15 @@ func (e *Env) Wait(inv *Invocation, cancel <-chan struct{}) (res *Result, err er
 	return res, nil, true
 }
 
-// undelivered takes inv back if the runtime never took it.
+// undelivered takes inv back from the queue if the runtime never took it.
 func (e *Env) undelivered(inv *Invocation) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.pending == inv {
-		e.pending = nil
-		return true
+	select {
+	case q := <-e.queue:
+		if q == inv {
+			return true
+		}
+		e.queue <- q
+	default:
 	}
 	return false
 }
@@ -427,8 +418,9 @@ func (e *Env) dropCurrent(inv *Invocation) {
 		e.current = nil
 		e.lastID = inv.RequestID
 	}
-	if e.pending == inv {
-		e.pending = nil
+	select {
+	case <-e.queue:
+	default:
 	}
 }
 
