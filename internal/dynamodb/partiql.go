@@ -309,7 +309,23 @@ func (s *Service) pqSelect(st *pqStmt, consistent bool, limit int, next *string,
 	if st.proj != nil {
 		proj = st.proj
 	}
-	fetchBase := ix != nil && ix.Local && ix.ProjectionType != "ALL"
+	// Columns outside an index's projection: a GSI refuses them, an LSI
+	// reads them from the base item.
+	var unprojected []string
+	if ix != nil && ix.ProjectionType != "ALL" {
+		seen := map[string]bool{}
+		for _, p := range st.proj {
+			n := p[0].Name
+			if !seen[n] && !pqProjects(m, ix, n) {
+				seen[n] = true
+				unprojected = append(unprojected, n)
+			}
+		}
+	}
+	if len(unprojected) > 0 && !ix.Local {
+		return nil, pqError("One or more parameter values were invalid: Global secondary index " + ix.Name + " does not project [" + strings.Join(unprojected, ", ") + "]")
+	}
+	fetchBase := len(unprojected) > 0
 	for part := tok.Part; ; part++ {
 		prefix := indexPrefix(m.Num, id)
 		if parts != nil {
@@ -366,6 +382,21 @@ func (s *Service) pqSelect(st *pqStmt, consistent bool, limit int, next *string,
 	s.readCapacity(q, rcc, m, ix, consistent)
 	out.ConsumedCapacity = q.ConsumedCapacity
 	return out, nil
+}
+
+// pqProjects reports whether an index projects an attribute.
+func pqProjects(m *tableMeta, ix *indexMeta, name string) bool {
+	if m.isTableKey(name) || name == ix.Hash.Name || ix.Range != nil && name == ix.Range.Name {
+		return true
+	}
+	if ix.ProjectionType == "INCLUDE" {
+		for _, n := range ix.NonKeyAttrs {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return ix.ProjectionType == "ALL"
 }
 
 // pqHashIn finds a top-level "hash IN [...]" of a WHERE clause.

@@ -622,6 +622,13 @@ func (p *pqParser) notExpr() expr.Cond {
 	return p.predicate()
 }
 
+// pqTypeNames are the type names IS takes, as DynamoDB types.
+var pqTypeNames = map[string][]string{
+	"BOOL": {"BOOL"}, "BOOLEAN": {"BOOL"}, "STRING": {"S"}, "NUMBER": {"N"}, "INT": {"N"}, "INTEGER": {"N"},
+	"DECIMAL": {"N"}, "FLOAT": {"N"}, "DOUBLE": {"N"}, "BLOB": {"B"}, "BINARY": {"B"}, "LIST": {"L"},
+	"STRUCT": {"M"}, "TUPLE": {"M"}, "MAP": {"M"}, "BAG": {"SS", "NS", "BS"}, "SET": {"SS", "NS", "BS"},
+}
+
 var pqCondFuncs = map[string]int{"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2, "contains": 2}
 
 func (p *pqParser) predicate() expr.Cond {
@@ -637,7 +644,20 @@ func (p *pqParser) predicate() expr.Cond {
 	if t.kind == pqIdent && p.peekAt(1).kind == pqPunct && p.peekAt(1).text == "(" {
 		name := strings.ToLower(t.text)
 		if n, ok := pqCondFuncs[name]; ok {
-			return p.condFunc(name, n)
+			c := p.condFunc(name, n)
+			// A condition function may be compared with a boolean.
+			if (p.isPunct("=") || p.isPunct("<>") || p.isPunct("!=")) && p.peekAt(1).kind == pqIdent &&
+				(strings.EqualFold(p.peekAt(1).text, "true") || strings.EqualFold(p.peekAt(1).text, "false")) {
+				neg := !p.isPunct("=")
+				p.next()
+				if strings.EqualFold(p.next().text, "false") {
+					neg = !neg
+				}
+				if neg {
+					c = &expr.Not{X: c}
+				}
+			}
+			return c
 		}
 		if name != "size" {
 			panic(pqError("Unrecognized function: " + name + " at " + p.at(t, len(t.text))))
@@ -693,7 +713,27 @@ func (p *pqParser) predicate() expr.Cond {
 			}
 			return isNull
 		default:
-			p.fail()
+			if !ok || p.peek().kind != pqIdent {
+				p.fail()
+			}
+			types := pqTypeNames[strings.ToUpper(p.next().text)]
+			if types == nil {
+				p.pos--
+				p.fail()
+			}
+			var c expr.Cond
+			for _, t := range types {
+				var one expr.Cond = &expr.Func{Name: "attribute_type", Args: []expr.Operand{po, &expr.ValueOperand{Value: &attr.Value{T: attr.S, S: t}}}}
+				if c == nil {
+					c = one
+				} else {
+					c = &expr.Or{L: c, R: one}
+				}
+			}
+			if not {
+				c = &expr.Not{X: c}
+			}
+			return c
 		}
 	default:
 		t := p.peek()

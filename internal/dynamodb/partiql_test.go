@@ -98,6 +98,27 @@ func TestPartiQL(t *testing.T) {
 		apiErr(t, err, e.code, e.msg)
 	}
 
+	// Condition functions, IS and index-qualified reads.
+	for cond, want := range map[string]int{
+		"attribute_exists(ss) = true": 1, "attribute_exists(ss) = false": 0, "ss IS SET": 1, "n IS NUMBER": 1,
+		"n IS STRING": 0, "n IS NOT STRING": 1, "nothing IS MISSING": 1, "n IS NOT MISSING": 1, "size(ss) = 3": 1,
+		"NOT begins_with(pk, 'x')": 1, "ss = <<'q', 'p', 'r'>>": 1,
+	} {
+		out := must[*dynamodb.ExecuteStatementOutput](t)(exec(`SELECT * FROM "pqt" WHERE pk = 'a' AND sk = '1' AND ` + cond))
+		if len(out.Items) != want {
+			t.Errorf("%s: %d items, want %d", cond, len(out.Items), want)
+		}
+	}
+	must[*dynamodb.ExecuteStatementOutput](t)(exec(`UPDATE "pqt" SET g = 'gv', l = 7 WHERE pk = 'a' AND sk = '3'`))
+	out = must[*dynamodb.ExecuteStatementOutput](t)(exec(`SELECT * FROM "pqt"."gsi" WHERE g = 'gv'`))
+	if len(out.Items) != 1 {
+		t.Errorf("GSI read: %v", out.Items)
+	}
+	out = must[*dynamodb.ExecuteStatementOutput](t)(exec(`SELECT n FROM "pqt"."lsi" WHERE pk = 'a' AND l = 7`))
+	if len(out.Items) != 1 || out.Items[0]["n"] == nil {
+		t.Errorf("LSI read of an unprojected attribute: %v", out.Items)
+	}
+
 	// BatchExecuteStatement reports each statement's error apart.
 	batch := must[*dynamodb.BatchExecuteStatementOutput](t)(c.BatchExecuteStatement(bg, &dynamodb.BatchExecuteStatementInput{Statements: []types.BatchStatementRequest{
 		{Statement: aws.String(`SELECT * FROM "pqt" WHERE pk = 'a' AND sk = '2'`)},
