@@ -76,6 +76,11 @@ func TestValidationLayers(t *testing.T) {
 		// ...but not the checks against the table.
 		{"key update", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET pk = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}`, VE, invalid + "Cannot update attribute pk. This attribute is part of the key"},
 		{"missing table", "DeleteItem", `{"TableName":"nope","Key":{"pk":{"S":"a"}}}`, "ResourceNotFoundException", "Requested resource not found"},
+		// The validation framework's newer forms, where us-east-1 uses them.
+		{"put empty table name", "PutItem", `{"TableName":"","Item":{"pk":{"S":"a"}},"ReturnValues":"INVALID"}`, VE,
+			"1 validation error detected: Value at 'TableName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"update return values", "UpdateItem", `{"TableName":"vlx","Key":{"pk":{"S":"a"}},"ReturnValues":"INVALID","ReturnConsumedCapacity":"INVALID"}`, VE,
+			"1 validation error detected: Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]"},
 		// UpdateItem without a Key reports its member errors together.
 		{"update without key", "UpdateItem", `{"TableName":"","UpdateExpression":"SET a = :a","ExpressionAttributeValues":{":a":{"S":"x"}},"ReturnConsumedCapacity":"INVALID","ReturnValues":"INVALID"}`, VE,
 			"4 validation errors detected: Value 'INVALID' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; " +

@@ -32,6 +32,11 @@ type writeItemOutput struct {
 // putItem serves PutItem.
 func (s *Service) putItem(ctx context.Context, in *putItemInput) (*writeItemOutput, error) {
 	var c constraints
+	if in.TableName != nil && *in.TableName == "" {
+		// PutItem reports an empty name in the validation framework's
+		// newer form, alone.
+		return nil, constraintErrors([]string{"Value at 'TableName' failed to satisfy constraint: Member must have length greater than or equal to 1"})
+	}
 	name := tableName(in.TableName, &c, "tableName", 1)
 	if len(c) > 0 {
 		return nil, c.err()

@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"context"
+	"strings"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
@@ -118,8 +119,13 @@ func (s *Service) updateItem(ctx context.Context, in *updateItemInput) (*writeIt
 		return nil, c.err()
 	}
 	checkReturnValues(&c, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics)
+	if len(c) > 0 && strings.Contains(c[0], "at 'returnValues'") {
+		// UpdateItem stops at its first invalid enum; ReturnValues is
+		// reported in the validation framework's newer form (sic
+		// "UPDATE_NEW").
+		c = constraints{"Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]"}
+	}
 	if len(c) > 1 {
-		// UpdateItem stops at its first invalid enum.
 		c = c[:1]
 	}
 	if err := c.err(); err != nil {
