@@ -5,6 +5,7 @@
 package tlsca
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -140,6 +141,10 @@ func (a *Authority) writeBundle() error {
 		}
 	}
 	bundle = append(bundle, a.certPEM...)
+	if old, err := os.ReadFile(a.BundlePath()); err == nil && bytes.Equal(old, bundle) {
+		// Unchanged: a read-only data folder still starts.
+		return nil
+	}
 	return writeFileAtomic(a.BundlePath(), bundle, 0o644)
 }
 

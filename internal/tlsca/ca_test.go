@@ -54,3 +54,31 @@ func TestServerConfigHandshake(t *testing.T) {
 		t.Errorf("DNSNames = %v", got)
 	}
 }
+
+// TestReopenWritesNothing: a second start with the CA in place leaves the
+// folder alone, so a read-only data folder still works.
+func TestReopenWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	if os.Geteuid() == 0 {
+		// root writes anyway; check that nothing changed instead.
+		before, _ := os.ReadDir(dir)
+		if _, err := Open(dir); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := os.ReadDir(dir)
+		if len(before) != len(after) {
+			t.Errorf("files %d → %d", len(before), len(after))
+		}
+		return
+	}
+	if _, err := Open(dir); err != nil {
+		t.Errorf("reopening from a read-only folder: %v", err)
+	}
+}
