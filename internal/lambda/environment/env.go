@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -79,17 +78,25 @@ func (e *InitError) Error() string { return "init failed: " + string(e.Result.Pa
 type Env struct {
 	cfg    Config
 	ln     net.Listener
-	srv    *http.Server
+	api    *apiServer
 	cmd    *exec.Cmd
 	out    *output
 	logger *slog.Logger
 
-	queue   chan *Invocation
 	ready   chan struct{}
 	initErr chan []byte
 	exited  chan struct{}
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// cond signals changes of waiters (and stopped) to connections
+	// holding a request behind an unanswered next.
+	cond *sync.Cond
+	// pending is an invocation no runtime has taken yet; waiters are
+	// connections whose next waits for one; current is the invocation
+	// the runtime is running.
+	pending      *Invocation
+	waiters      []*apiConn
+	stopped      bool
 	current      *Invocation
 	lastID       string
 	initialized  bool
@@ -142,17 +149,17 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 		cfg:     cfg,
 		ln:      ln,
 		logger:  cfg.Logger,
-		queue:   make(chan *Invocation, 1),
 		ready:   make(chan struct{}),
 		initErr: make(chan []byte, 1),
 		exited:  make(chan struct{}),
 	}
-	e.srv = &http.Server{Handler: e.routes(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = e.srv.Serve(ln) }()
+	e.cond = sync.NewCond(&e.mu)
+	e.api = &apiServer{ln: ln, handler: e.route, conns: map[*apiConn]struct{}{}, gone: e.connGone, await: e.awaitAnswer}
+	go e.api.serve()
 
 	r, w, err := os.Pipe()
 	if err != nil {
-		_ = e.srv.Close()
+		e.api.close()
 		return nil, err
 	}
 	e.out = newOutput(r, cfg.Logger)
@@ -169,7 +176,7 @@ func Start(ctx context.Context, cfg Config, requestID string) (*Env, error) {
 	if err := cmd.Start(); err != nil {
 		_ = w.Close()
 		_ = r.Close()
-		_ = e.srv.Close()
+		e.api.close()
 		res := exitResult(requestID, "Runtime.InvalidEntrypoint", err.Error())
 		e.out.note(string(res.Payload))
 		return nil, &InitError{Result: res}
@@ -294,7 +301,11 @@ func (e *Env) Stop() {
 			// the same Runtime API address.
 			killEscaped("AWS_LAMBDA_RUNTIME_API=" + e.Addr())
 		}
-		_ = e.srv.Close()
+		e.api.close()
+		e.mu.Lock()
+		e.stopped = true
+		e.cond.Broadcast()
+		e.mu.Unlock()
 	})
 }
 
@@ -325,7 +336,7 @@ func (e *Env) Begin(inv *Invocation) {
 		version = "$LATEST"
 	}
 	e.out.noteQuiet("START RequestId: " + inv.RequestID + " Version: " + version)
-	e.queue <- inv
+	e.offer(inv)
 }
 
 // Wait returns the result of the invocation begun last, as Invoke does.
@@ -396,15 +407,13 @@ func (e *Env) Wait(inv *Invocation, cancel <-chan struct{}) (res *Result, err er
 	return res, nil, true
 }
 
-// undelivered takes inv back from the queue if the runtime never took it.
+// undelivered takes inv back if the runtime never took it.
 func (e *Env) undelivered(inv *Invocation) bool {
-	select {
-	case q := <-e.queue:
-		if q == inv {
-			return true
-		}
-		e.queue <- q
-	default:
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pending == inv {
+		e.pending = nil
+		return true
 	}
 	return false
 }
@@ -418,9 +427,8 @@ func (e *Env) dropCurrent(inv *Invocation) {
 		e.current = nil
 		e.lastID = inv.RequestID
 	}
-	select {
-	case <-e.queue:
-	default:
+	if e.pending == inv {
+		e.pending = nil
 	}
 }
 
