@@ -201,6 +201,13 @@ func TestKeyConditionCheckOrder(t *testing.T) {
 		{"ordering operand before a missing table", "Query", q("absent", "pk = :p AND sk < :n", `":p":{"S":"q"},":n":{"BOOL":true}`), VE,
 			"Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: BOOL"},
 		{"missing table", "Query", q("absent", "pk = :p AND begins_with(sk, :s)", `":p":{"S":"q"},":s":{"S":"a"}`), "ResourceNotFoundException", "Requested resource not found"},
+		{"start key in another partition", "Query", `{"TableName":"kco","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"ExclusiveStartKey":{"pk":{"S":"b"},"sk":{"S":"a"}}}`, VE,
+			"The provided starting key is outside query boundaries based on provided conditions"},
+		{"start key outside the sort key condition", "Query", `{"TableName":"kco","KeyConditionExpression":"pk = :p AND sk > :p","ExpressionAttributeValues":{":p":{"S":"b"}},"ExclusiveStartKey":{"pk":{"S":"b"},"sk":{"S":"a"}}}`, VE,
+			"The provided starting key does not match the range key predicate"},
+		{"start key in another partition with a sort key condition", "Query", `{"TableName":"kco","KeyConditionExpression":"pk = :p AND sk > :s","ExpressionAttributeValues":{":p":{"S":"b"},":s":{"S":"a"}},"ExclusiveStartKey":{"pk":{"S":"c"},"sk":{"S":"b"}}}`, VE,
+			"The query can return at most one row and cannot be restarted"},
+		{"start key inside", "Query", `{"TableName":"kco","KeyConditionExpression":"pk = :p AND sk > :s","ExpressionAttributeValues":{":p":{"S":"b"},":s":{"S":"a"}},"ExclusiveStartKey":{"pk":{"S":"b"},"sk":{"S":"b"}}}`, "", ""},
 	})
 }
 

@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/attr"
 	"github.com/nimbus-dev/nimbus/internal/dynamodb/expr"
@@ -100,6 +101,9 @@ func (s *Service) query(ctx context.Context, in *queryInput) (*queryOutput, erro
 		if plan.start, err = startKey(m, ix, in.ExclusiveStartKey, true); err != nil {
 			return nil, err
 		}
+		if err := kc.checkStart(in.ExclusiveStartKey, hash, rng); err != nil {
+			return nil, err
+		}
 		if bytes.Compare(plan.start, lower) < 0 || bytes.Compare(plan.start, upper) >= 0 {
 			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
 		}
@@ -141,6 +145,58 @@ type keyCondition struct {
 	hash   *attr.Value
 	op     string // "", "=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"
 	v1, v2 *attr.Value
+}
+
+// checkStart refuses an ExclusiveStartKey the key condition excludes, in
+// DynamoDB's words: a sort key outside the sort key condition, then a
+// partition key other than the queried one.
+func (k *keyCondition) checkStart(esk attr.Item, hash keyAttr, rng *keyAttr) error {
+	sameHash := attr.Equal(esk[hash.Name], k.hash)
+	if k.op == "" || rng == nil {
+		if !sameHash {
+			return validation("The provided starting key is outside query boundaries based on provided conditions")
+		}
+		return nil
+	}
+	if !k.rangeMatches(esk[rng.Name]) {
+		return validation("The provided starting key does not match the range key predicate")
+	}
+	if !sameHash {
+		return validation("The query can return at most one row and cannot be restarted")
+	}
+	return nil
+}
+
+// rangeMatches reports whether a sort key value meets the sort key condition.
+func (k *keyCondition) rangeMatches(v *attr.Value) bool {
+	c, ok := attr.Compare(v, k.v1)
+	if !ok {
+		return false
+	}
+	switch k.op {
+	case "=":
+		return c == 0
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	case ">=":
+		return c >= 0
+	case "BETWEEN":
+		c2, _ := attr.Compare(v, k.v2)
+		return c >= 0 && c2 <= 0
+	case "begins_with":
+		switch v.T {
+		case attr.S:
+			return strings.HasPrefix(v.S, k.v1.S)
+		case attr.B:
+			return bytes.HasPrefix(v.B, k.v1.B)
+		}
+		return false
+	}
+	return true
 }
 
 // bounds turns the sort key condition into the store key range under prefix.
