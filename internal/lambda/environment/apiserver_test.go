@@ -217,4 +217,3 @@ func FuzzRuntimeAPIRequest(f *testing.F) {
 		}
 	})
 }
-
