@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -35,6 +36,17 @@ var v1Keys = map[string]bool{"statusCode": true, "headers": true, "multiValueHea
 // outside that set, as REST APIs do. A multiValueHeaders entry replaces the
 // headers entry of the same name.
 func ParseResponseV1(payload []byte, strict bool) (*ProxyResponse, error) {
+	if trimmed := bytes.TrimSpace(payload); len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed) {
+		if s, ok := scanResponse(trimmed, false); ok && s.hasStatus && !(strict && s.hasOther) {
+			return s.responseV1(), nil
+		}
+	}
+	return decodeResponseV1(payload, strict)
+}
+
+// decodeResponseV1 is ParseResponseV1 for every payload, through a map of
+// raw members.
+func decodeResponseV1(payload []byte, strict bool) (*ProxyResponse, error) {
 	obj, err := decodeObject(payload)
 	if err != nil {
 		return nil, err
@@ -104,6 +116,12 @@ func ParseResponseV1(payload []byte, strict bool) (*ProxyResponse, error) {
 // application/json response (API Gateway's inference; a JSON string's
 // content is the body); a payload that is not JSON is an error.
 func ParseResponseV2(payload []byte) (*ProxyResponse, error) {
+	return parseResponseV2(payload, true)
+}
+
+// parseResponseV2 is ParseResponseV2; scan false reads every payload
+// through a map of raw members.
+func parseResponseV2(payload []byte, scan bool) (*ProxyResponse, error) {
 	trimmed := bytes.TrimSpace(payload)
 	if !json.Valid(trimmed) {
 		return nil, fmt.Errorf("%w: not JSON", ErrMalformed)
@@ -123,6 +141,13 @@ func ParseResponseV2(payload []byte) (*ProxyResponse, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return inferred()
 	}
+	if s, ok := scanResponse(trimmed, true); scan && ok {
+		if !s.hasStatus {
+			return inferred()
+		}
+		return &ProxyResponse{StatusCode: s.status, StatusSet: true, Body: s.body, IsBase64Encoded: s.base64,
+			Headers: s.headers, Cookies: s.cookies}, nil
+	}
 	obj, err := decodeObject(trimmed)
 	if err != nil {
 		return nil, err
@@ -133,6 +158,10 @@ func ParseResponseV2(payload []byte) (*ProxyResponse, error) {
 	resp := &ProxyResponse{}
 	if err := resp.decodeCommon(obj, false); err != nil {
 		return nil, err
+	}
+	if !resp.StatusSet {
+		// A statusCode that is null is no status (and no inference).
+		return nil, fmt.Errorf("%w: statusCode is null", ErrMalformed)
 	}
 	if resp.Headers, err = decodeHeaders(obj); err != nil {
 		return nil, err
@@ -151,6 +180,28 @@ func ParseResponseV2(payload []byte) (*ProxyResponse, error) {
 		}
 	}
 	return resp, nil
+}
+
+// responseV1 builds a payload format 1.0 response from scanned members as
+// ParseResponseV1 builds it from decoded ones: multiValueHeaders replace
+// headers of the same (canonical) name.
+func (s *scanned) responseV1() *ProxyResponse {
+	resp := &ProxyResponse{StatusCode: s.status, StatusSet: true, Body: s.body, IsBase64Encoded: s.base64}
+	var multi []string
+	for _, m := range s.multi {
+		multi = append(multi, canonicalKey(m.name))
+	}
+	for _, h := range s.headers {
+		if len(multi) == 0 || !slices.Contains(multi, canonicalKey(h.Name)) {
+			resp.Headers = append(resp.Headers, h)
+		}
+	}
+	for _, m := range s.multi {
+		for _, v := range m.values {
+			resp.Headers = append(resp.Headers, Header{Name: m.name, Value: v})
+		}
+	}
+	return resp
 }
 
 func decodeObject(payload []byte) (map[string]json.RawMessage, error) {

@@ -126,3 +126,103 @@ func TestSetRESTResponseHeaders(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScanResponse checks the one-pass reader of plain proxy responses
+// against the general decoder: for every payload both give the same
+// response or both fail.
+func FuzzScanResponse(f *testing.F) {
+	for _, s := range []string{
+		`{"statusCode":200,"body":"x","headers":{"a":"b","C":1,"d":true,"e":null},"multiValueHeaders":{"c":["d",2],"x":null},"isBase64Encoded":false}`,
+		`{"statusCode":201,"cookies":["a=b",1],"headers":{},"body":null}`,
+		`{"statusCode":200,"headers":{"a":"1","a":"2"}}`,
+		`{"statusCode":"200","body":"\u00e9"}`,
+		`{"statusCode":null}`,
+		`{"statusCode":200,"other":{"x":[1,"}",{"y":"\""}]},"body":"b"}`,
+		`{"message":"no status"}`,
+		` { "statusCode" : 404 , "multiValueHeaders" : { "b" : [ ] , "a" : [ "1" ] } , "headers" : { "A" : "x" , "B" : "y" } } `,
+		`{"statusCode":200,"isBase64Encoded":"true","body":"eA=="}`,
+		`{"statusCode":2e2}`,
+		"{\"statusCode\":200,\"body\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	same := func(a, b *ProxyResponse) bool {
+		if a == nil || b == nil {
+			return a == b
+		}
+		if a.StatusCode != b.StatusCode || a.StatusSet != b.StatusSet || a.Body != b.Body || a.IsBase64Encoded != b.IsBase64Encoded ||
+			len(a.Headers) != len(b.Headers) || len(a.Cookies) != len(b.Cookies) {
+			return false
+		}
+		for i := range a.Headers {
+			if a.Headers[i] != b.Headers[i] {
+				return false
+			}
+		}
+		for i := range a.Cookies {
+			if a.Cookies[i] != b.Cookies[i] {
+				return false
+			}
+		}
+		return true
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		for _, strict := range []bool{true, false} {
+			got, err := ParseResponseV1(payload, strict)
+			want, wantErr := decodeResponseV1(payload, strict)
+			if (err == nil) != (wantErr == nil) || !same(got, want) {
+				t.Fatalf("v1 strict=%v %q: got %+v, %v; want %+v, %v", strict, payload, got, err, want, wantErr)
+			}
+		}
+		got, err := ParseResponseV2(payload)
+		want, wantErr := parseResponseV2(payload, false)
+		if (err == nil) != (wantErr == nil) || !same(got, want) {
+			t.Fatalf("v2 %q: got %+v, %v; want %+v, %v", payload, got, err, want, wantErr)
+		}
+	})
+}
+
+// TestParseResponseV2 pins payload format 2.0 responses: inference, cookies,
+// and a null statusCode, which is malformed rather than a status of 0.
+func TestParseResponseV2(t *testing.T) {
+	cases := []struct {
+		payload string
+		status  int
+		body    string
+		headers []Header
+		cookies []string
+		err     bool
+	}{
+		{`{"statusCode":201,"headers":{"b":"2","a":1},"body":"x","cookies":["c=1","d=2"]}`, 201, "x", []Header{{"a", "1"}, {"b", "2"}}, []string{"c=1", "d=2"}, false},
+		{`{"statusCode":"404","body":"\u00e9"}`, 404, "é", nil, nil, false},
+		{`{"message":"hi"}`, 200, `{"message":"hi"}`, []Header{{"Content-Type", "application/json"}}, nil, false},
+		{`"text"`, 200, "text", []Header{{"Content-Type", "application/json"}}, nil, false},
+		{`{"statusCode":null,"body":"x"}`, 0, "", nil, nil, true},
+		{`{"statusCode":200,"body":1}`, 0, "", nil, nil, true},
+		{`{"statusCode":600}`, 0, "", nil, nil, true},
+		{`not json`, 0, "", nil, nil, true},
+	}
+	for _, c := range cases {
+		got, err := ParseResponseV2([]byte(c.payload))
+		if c.err {
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("%s: got %+v, %v; want ErrMalformed", c.payload, got, err)
+			}
+			continue
+		}
+		if err != nil || got.StatusCode != c.status || got.Body != c.body || len(got.Headers) != len(c.headers) || len(got.Cookies) != len(c.cookies) {
+			t.Errorf("%s: got %+v, %v", c.payload, got, err)
+			continue
+		}
+		for i := range c.headers {
+			if got.Headers[i] != c.headers[i] {
+				t.Errorf("%s: header %d = %v, want %v", c.payload, i, got.Headers[i], c.headers[i])
+			}
+		}
+		for i := range c.cookies {
+			if got.Cookies[i] != c.cookies[i] {
+				t.Errorf("%s: cookie %d = %q, want %q", c.payload, i, got.Cookies[i], c.cookies[i])
+			}
+		}
+	}
+}
