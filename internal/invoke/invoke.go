@@ -33,6 +33,10 @@ type Request struct {
 	CognitoIdentity string
 	// TraceID is passed in Lambda-Runtime-Trace-Id (X-Amzn-Trace-Id format).
 	TraceID string
+	// PayloadIsJSON says Payload was produced by a JSON encoder (API
+	// Gateway's proxy events), so it is valid UTF-8 JSON and the service
+	// need not check it again.
+	PayloadIsJSON bool
 }
 
 // Response is the result of an invocation that Lambda accepted. A function

@@ -1,13 +1,13 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -31,7 +31,7 @@ func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Resp
 		return nil, err
 	}
 	payload := req.Payload
-	if len(strings.TrimSpace(string(payload))) == 0 {
+	if len(bytes.TrimSpace(payload)) == 0 {
 		payload = []byte("{}")
 	}
 	switch req.InvocationType {
@@ -48,13 +48,15 @@ func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Resp
 	default:
 		return nil, apiError("InvalidParameterValueException", "1 validation error detected: Value '"+req.InvocationType+"' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
 	}
-	if !json.Valid(payload) {
-		return nil, apiError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
-	}
-	// JSON is UTF-8 (encoding/json lets invalid bytes through); Lambda's
-	// parser refuses them before the function runs.
-	if i := invalidUTF8(payload); i >= 0 {
-		return nil, apiError("InvalidRequestContentException", fmt.Sprintf("Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte 0x%02x", payload[i]))
+	if !req.PayloadIsJSON {
+		if !json.Valid(payload) {
+			return nil, apiError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a JSON value")
+		}
+		// JSON is UTF-8 (encoding/json lets invalid bytes through);
+		// Lambda's parser refuses them before the function runs.
+		if i := invalidUTF8(payload); i >= 0 {
+			return nil, apiError("InvalidRequestContentException", fmt.Sprintf("Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 start byte 0x%02x", payload[i]))
+		}
 	}
 	s.mu.RLock()
 	prepErr := fn.prepErr

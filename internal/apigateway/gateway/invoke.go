@@ -56,13 +56,23 @@ func InvokeLambda(ctx context.Context, inv invoke.Invoker, function string, payl
 	return InvokeLambdaAs(ctx, inv, function, payload, timeout, invoke.RequestResponse)
 }
 
+// InvokeLambdaEvent is InvokeLambda for a proxy integration's event, which
+// encoding/json produced: Lambda need not check again that it is JSON.
+func InvokeLambdaEvent(ctx context.Context, inv invoke.Invoker, function string, event []byte, timeout time.Duration) (*invoke.Response, Outcome, error) {
+	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: event, InvocationType: invoke.RequestResponse, PayloadIsJSON: true})
+}
+
 // InvokeLambdaAs calls a function with the given invocation type
 // (RequestResponse, or Event when an integration sets the
 // X-Amz-Invocation-Type header to 'Event') within the integration timeout.
 func InvokeLambdaAs(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration, invocationType string) (*invoke.Response, Outcome, error) {
+	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invocationType})
+}
+
+func invokeLambda(ctx context.Context, inv invoke.Invoker, timeout time.Duration, req *invoke.Request) (*invoke.Response, Outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	resp, err := inv.Invoke(ctx, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invocationType})
+	resp, err := inv.Invoke(ctx, req)
 	switch {
 	case err == nil && resp == nil:
 		return nil, ServiceFailed, errors.New("invoke: no response")

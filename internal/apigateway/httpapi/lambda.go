@@ -33,7 +33,7 @@ func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *reques
 		g.writeError(w, r, errInternal)
 		return
 	}
-	resp, outcome, err := gateway.InvokeLambda(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
+	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
 	switch outcome {
 	case gateway.FunctionFailed:
 		g.log.Warn("Lambda execution failed", "function", rt.integ.FunctionName, "requestId", rc.requestID)

@@ -21,7 +21,7 @@ func (g *Gateway) serveLambdaProxy(w http.ResponseWriter, r *http.Request, rc *r
 		g.writeError(w, r, rc, errInternal)
 		return
 	}
-	resp, outcome, err := gateway.InvokeLambda(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
+	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
 	if !g.checkOutcome(w, r, rc, rt, outcome, err, errBadGateway) {
 		return
 	}
