@@ -22,16 +22,15 @@ const defaultContentType = "text/plain; charset=utf-8"
 // serveLambda runs a Lambda proxy integration with the route's payload
 // format.
 func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
-	var ev any
+	var payload []byte
 	if rt.v1 {
-		ev = g.eventV1(r, rc, rt, body)
+		var err error
+		if payload, err = json.Marshal(g.eventV1(r, rc, rt, body)); err != nil {
+			g.writeError(w, r, errInternal)
+			return
+		}
 	} else {
-		ev = g.eventV2(r, rc, rt, body)
-	}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		g.writeError(w, r, errInternal)
-		return
+		payload = g.eventV2(r, rc, rt, body).appendJSON(make([]byte, 0, 1024+len(body)*4/3))
 	}
 	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
 	switch outcome {
