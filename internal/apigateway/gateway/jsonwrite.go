@@ -108,3 +108,35 @@ func AppendJSONInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10
 
 // AppendJSONBool appends v.
 func AppendJSONBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
+
+// AppendJSONStringListMap appends m as a JSON object of lists with sorted
+// keys (null when m is nil, a nil list as null), as encoding/json writes a
+// map[string][]string.
+func AppendJSONStringListMap(b []byte, m map[string][]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendJSONString(b, k)
+		b = append(b, ':')
+		b = AppendJSONStringList(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// AppendJSONStringPtr appends *s, or null when s is nil.
+func AppendJSONStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return AppendJSONString(b, *s)
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -24,11 +23,7 @@ const defaultContentType = "text/plain; charset=utf-8"
 func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
 	var payload []byte
 	if rt.v1 {
-		var err error
-		if payload, err = json.Marshal(g.eventV1(r, rc, rt, body)); err != nil {
-			g.writeError(w, r, errInternal)
-			return
-		}
+		payload = g.eventV1(r, rc, rt, body).AppendJSON(make([]byte, 0, 2048+len(body)*4/3))
 	} else {
 		payload = g.eventV2(r, rc, rt, body).appendJSON(make([]byte, 0, 1024+len(body)*4/3))
 	}

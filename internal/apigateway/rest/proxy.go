@@ -2,7 +2,6 @@ package rest
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"mime"
 	"net/http"
 	"net/url"
@@ -15,12 +14,7 @@ import (
 // serveLambdaProxy runs an AWS_PROXY integration: the request becomes a
 // payload format 1.0 event and the function's answer the response.
 func (g *Gateway) serveLambdaProxy(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
-	ev := g.proxyEvent(r, rc, body)
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		g.writeError(w, r, rc, errInternal)
-		return
-	}
+	payload := g.proxyEvent(r, rc, body).AppendJSON(make([]byte, 0, 2048+len(body)*4/3))
 	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
 	if !g.checkOutcome(w, r, rc, rt, outcome, err, errBadGateway) {
 		return
