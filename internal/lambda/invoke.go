@@ -3,11 +3,14 @@ package lambda
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -186,9 +189,24 @@ func invokedARN(base string, req *invoke.Request) string {
 	return base
 }
 
-// newTraceID returns an X-Ray trace header as Lambda passes it.
+// newTraceID returns an X-Ray trace header as Lambda passes it:
+// "Root=1-<8 hex digits of the time>-<24 hex>;Parent=<16 hex>;Sampled=0".
 func newTraceID() string {
-	return fmt.Sprintf("Root=1-%08x-%s;Parent=%s;Sampled=0", time.Now().Unix(), randomHex(24), randomHex(16))
+	var random [20]byte
+	_, _ = rand.Read(random[:])
+	b := make([]byte, 0, 72)
+	b = append(b, "Root=1-"...)
+	ts := strconv.FormatInt(time.Now().Unix(), 16)
+	for range 8 - len(ts) {
+		b = append(b, '0')
+	}
+	b = append(b, ts...)
+	b = append(b, '-')
+	b = hex.AppendEncode(b, random[:12])
+	b = append(b, ";Parent="...)
+	b = hex.AppendEncode(b, random[12:])
+	b = append(b, ";Sampled=0"...)
+	return string(b)
 }
 
 // invalidUTF8 is the offset of the first byte of b that does not start a

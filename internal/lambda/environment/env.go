@@ -437,12 +437,29 @@ func report(requestID string, res *Result, memoryMB int) string {
 	if res.Duration%time.Millisecond != 0 || billed == 0 {
 		billed++
 	}
-	s := fmt.Sprintf("REPORT RequestId: %s\tDuration: %s\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		requestID, ms(res.Duration), billed, memoryMB, res.MaxMemoryMB)
+	b := make([]byte, 0, 192)
+	b = append(b, "REPORT RequestId: "...)
+	b = append(b, requestID...)
+	b = append(b, "\tDuration: "...)
+	b = appendMS(b, res.Duration)
+	b = append(b, "\tBilled Duration: "...)
+	b = strconv.AppendInt(b, billed, 10)
+	b = append(b, " ms\tMemory Size: "...)
+	b = strconv.AppendInt(b, int64(memoryMB), 10)
+	b = append(b, " MB\tMax Memory Used: "...)
+	b = strconv.AppendInt(b, int64(res.MaxMemoryMB), 10)
+	b = append(b, " MB"...)
 	if res.InitDuration > 0 {
-		s += "\tInit Duration: " + ms(res.InitDuration)
+		b = append(b, "\tInit Duration: "...)
+		b = appendMS(b, res.InitDuration)
 	}
-	return s
+	return string(b)
+}
+
+// appendMS appends d in milliseconds with two decimals and " ms".
+func appendMS(b []byte, d time.Duration) []byte {
+	b = strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 2, 64)
+	return append(b, " ms"...)
 }
 
 func ms(d time.Duration) string {
