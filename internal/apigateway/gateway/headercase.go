@@ -94,9 +94,28 @@ type caseConn struct {
 	chunked  bool
 }
 
+// headerBlock is one request's header section as read; its names are
+// parsed only if a handler asks for them (HTTP APIs never do).
 type headerBlock struct {
 	requestLine string
-	names       Names
+	block       string
+}
+
+// names maps the block's canonical header names to their spelling.
+func (b headerBlock) names() Names {
+	names := Names{}
+	for _, l := range strings.Split(b.block, "\r\n")[1:] {
+		name, _, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(name)
+		canonical := textproto.CanonicalMIMEHeaderKey(name)
+		if _, seen := names[canonical]; !seen {
+			names[canonical] = name
+		}
+	}
+	return names
 }
 
 const (
@@ -136,7 +155,7 @@ func (c *caseConn) take(method, uri string) Names {
 	for i, b := range c.pending {
 		if strings.HasPrefix(b.requestLine, want) {
 			c.pending = c.pending[i+1:]
-			return b.names
+			return b.names()
 		}
 	}
 	return nil
@@ -226,49 +245,44 @@ func (c *caseConn) feed(data []byte) {
 	}
 }
 
-// parseBlock records one request's header names and sets up body framing.
+// parseBlock records one request's header block and sets up body framing.
 func (c *caseConn) parseBlock(block []byte) {
-	lines := strings.Split(string(block), "\r\n")
-	for len(lines) > 0 && lines[0] == "" {
-		lines = lines[1:]
+	for bytes.HasPrefix(block, []byte("\r\n")) {
+		block = block[2:]
 	}
-	if len(lines) == 0 {
+	if len(block) == 0 {
 		return
 	}
-	reqLine := lines[0]
-	if strings.HasPrefix(reqLine, "PRI ") {
+	reqLine, rest, _ := bytes.Cut(block, []byte("\r\n"))
+	if bytes.HasPrefix(reqLine, []byte("PRI ")) {
 		c.state = stOff
 		return
 	}
-	names := Names{}
 	var length int64
 	chunked, upgrade := false, false
-	for _, l := range lines[1:] {
-		name, value, ok := strings.Cut(l, ":")
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("\r\n"))
+		name, value, ok := bytes.Cut(l, []byte(":"))
 		if !ok {
 			continue
 		}
-		name = strings.TrimSpace(name)
-		canonical := textproto.CanonicalMIMEHeaderKey(name)
-		if _, seen := names[canonical]; !seen {
-			names[canonical] = name
-		}
-		value = strings.TrimSpace(value)
-		switch canonical {
-		case "Content-Length":
-			length, _ = strconv.ParseInt(value, 10, 64)
-		case "Transfer-Encoding":
-			chunked = strings.Contains(strings.ToLower(value), "chunked")
-		case "Upgrade":
+		name = bytes.TrimSpace(name)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			length, _ = strconv.ParseInt(string(bytes.TrimSpace(value)), 10, 64)
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			chunked = bytes.Contains(bytes.ToLower(value), []byte("chunked"))
+		case bytes.EqualFold(name, []byte("Upgrade")):
 			upgrade = true
 		}
 	}
-	c.pending = append(c.pending, headerBlock{requestLine: reqLine, names: names})
+	c.pending = append(c.pending, headerBlock{requestLine: string(reqLine), block: string(block)})
 	if len(c.pending) > 64 {
 		c.pending = c.pending[len(c.pending)-64:]
 	}
 	switch {
-	case upgrade || strings.HasPrefix(reqLine, "CONNECT "):
+	case upgrade || bytes.HasPrefix(reqLine, []byte("CONNECT ")):
 		c.state = stOff
 	case chunked:
 		c.state = stChunkSize
