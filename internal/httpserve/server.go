@@ -55,8 +55,10 @@ type Server struct {
 	serveErr chan error
 	// states holds each open connection's last state, so Shutdown can
 	// stop waiting once no request is in progress (net/http otherwise
-	// waits up to 5 s for connections that never sent one).
-	states sync.Map
+	// waits up to 5 s for connections that never sent one). A plain map:
+	// every request updates it twice, and sync.Map allocates per update.
+	statesMu sync.Mutex
+	states   map[net.Conn]http.ConnState
 }
 
 // Listen opens addr ("127.0.0.1:0" for any free port) and prepares to serve
@@ -105,6 +107,7 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 		},
 		serveErr: make(chan error, 2),
+		states:   map[net.Conn]http.ConnState{},
 	}
 	s.http.ConnState = s.trackState
 	if s.tls != nil {
@@ -117,22 +120,26 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 // trackState records each connection's state. Hijacked connections
 // (WebSockets) are their handler's to close.
 func (s *Server) trackState(c net.Conn, state http.ConnState) {
+	s.statesMu.Lock()
+	defer s.statesMu.Unlock()
 	switch state {
 	case http.StateClosed, http.StateHijacked:
-		s.states.Delete(c)
+		delete(s.states, c)
 	default:
-		s.states.Store(c, state)
+		s.states[c] = state
 	}
 }
 
 // busy reports whether a request is in progress on any connection.
 func (s *Server) busy() bool {
-	busy := false
-	s.states.Range(func(_, v any) bool {
-		busy = v.(http.ConnState) == http.StateActive
-		return !busy
-	})
-	return busy
+	s.statesMu.Lock()
+	defer s.statesMu.Unlock()
+	for _, state := range s.states {
+		if state == http.StateActive {
+			return true
+		}
+	}
+	return false
 }
 
 // Addr is the address the server listens on.
