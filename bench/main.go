@@ -192,6 +192,10 @@ func run(quick, profile bool, only, jsonOut, docOut, imgOut, merge, mergeReason 
 				scen = append(scen, s)
 			}
 		}
+		if selected["lambda"] {
+			// The Lambda runner measures the HTTP API figures too.
+			scen = append(scen, "http")
+		}
 		base.Merge(res, scen, mergeReason)
 		res = base
 	}

@@ -101,20 +101,30 @@ type MergedRun struct {
 	Reason     string     `json:"reason,omitempty"`
 }
 
-// Merge replaces r's figures of the given scenarios with those of later.
+// Merge replaces r's figures with those later measured again (the same
+// group, metric and system), in place, and adds later's other figures of
+// the given scenarios. A scenario's runner may measure figures filed under
+// another scenario (the Lambda runner's HTTP API figures, the start
+// runner's first invocation), so figures are matched one by one: what the
+// later run did not measure stays as it was.
 func (r *Results) Merge(later *Results, scenarios []string, reason string) {
-	var kept []*Figure
-	for _, f := range r.Figures {
-		if !contains(scenarios, f.Scenario) {
-			kept = append(kept, f)
+	key := func(f *Figure) string { return f.Group + "\x00" + f.Metric + "\x00" + f.System }
+	fresh := map[string]*Figure{}
+	for _, f := range later.Figures {
+		fresh[key(f)] = f
+	}
+	replaced := map[string]bool{}
+	for i, f := range r.Figures {
+		if nf, ok := fresh[key(f)]; ok {
+			r.Figures[i] = nf
+			replaced[key(f)] = true
 		}
 	}
 	for _, f := range later.Figures {
-		if contains(scenarios, f.Scenario) {
-			kept = append(kept, f)
+		if !replaced[key(f)] && contains(scenarios, f.Scenario) {
+			r.Figures = append(r.Figures, f)
 		}
 	}
-	r.Figures = kept
 	for _, s := range later.Systems {
 		r.SetSystem(s)
 	}

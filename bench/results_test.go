@@ -62,7 +62,7 @@ func TestMerge(t *testing.T) {
 	later.Add(Figure{Scenario: "dynamodb", Group: "d", Metric: "m", System: "dynalite", Samples: []float64{5}})
 	later.Add(Figure{Scenario: "lambda", Group: "l", Metric: "m", System: Nimbus, Samples: []float64{9}})
 	base.Merge(later, []string{"dynamodb"}, "dynalite's second table failed")
-	if len(base.Figures) != 2 {
+	if len(base.Figures) != 2 || base.Figures[1].Summary.Median != 5 {
 		t.Fatalf("figures after merge: %d, want 2", len(base.Figures))
 	}
 	if f := base.Find("d", "m", "dynalite"); f == nil || f.Summary.Median != 5 {
@@ -73,5 +73,28 @@ func TestMerge(t *testing.T) {
 	}
 	if len(base.Merged) != 1 || base.Merged[0].Reason == "" || len(base.Systems) != 1 {
 		t.Errorf("merge not recorded: %+v %+v", base.Merged, base.Systems)
+	}
+}
+
+// TestMergeFiguresFiledElsewhere: the Lambda runner also measures the HTTP
+// API figures, and the start runner the first invocation, filed under
+// other scenarios; a merge of the lambda scenario replaces what it measured
+// and keeps what it did not.
+func TestMergeFiguresFiledElsewhere(t *testing.T) {
+	base := &Results{}
+	base.Add(Figure{Scenario: "lambda", Group: "first", Metric: "m", System: Nimbus, Samples: []float64{1}})
+	base.Add(Figure{Scenario: "lambda", Group: "warm", Metric: "m", System: Nimbus, Samples: []float64{1}})
+	base.Add(Figure{Scenario: "http", Group: "wrk", Metric: "m", System: Nimbus, Samples: []float64{1}})
+	later := &Results{}
+	later.Add(Figure{Scenario: "lambda", Group: "warm", Metric: "m", System: Nimbus, Samples: []float64{2}})
+	later.Add(Figure{Scenario: "http", Group: "wrk", Metric: "m", System: Nimbus, Samples: []float64{3}})
+	base.Merge(later, []string{"lambda", "http"}, "re-run")
+	for group, want := range map[string]float64{"first": 1, "warm": 2, "wrk": 3} {
+		if f := base.Find(group, "m", Nimbus); f == nil || f.Summary.Median != want {
+			t.Errorf("%s after merge: %+v, want median %v", group, f, want)
+		}
+	}
+	if len(base.Figures) != 3 {
+		t.Errorf("%d figures after merge, want 3", len(base.Figures))
 	}
 }
