@@ -228,6 +228,16 @@ func (c *apiConn) readRequest(req *apiRequest) error {
 	}
 	method, rest, ok1 := bytes.Cut(line, []byte(" "))
 	target, proto, ok2 := bytes.Cut(rest, []byte(" "))
+	// The absolute form ("http://host:port/path") is the path's too.
+	for _, scheme := range []string{"http://", "https://"} {
+		if len(target) > len(scheme) && bytes.EqualFold(target[:len(scheme)], []byte(scheme)) {
+			if i := bytes.IndexByte(target[len(scheme):], '/'); i >= 0 {
+				target = target[len(scheme)+i:]
+			} else {
+				target = []byte("/")
+			}
+		}
+	}
 	if !ok1 || !ok2 || len(method) == 0 || len(target) == 0 || target[0] != '/' {
 		return errMalformed
 	}

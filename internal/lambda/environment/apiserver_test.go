@@ -139,6 +139,7 @@ func TestRuntimeAPIProtocol(t *testing.T) {
 		status  int
 	}{
 		{"GET /2018-06-01/runtime/unknown HTTP/1.1\r\nHost: x\r\n\r\n", 404},
+		{"GET http://" + addr + base + "nobody/response HTTP/1.1\r\nHost: x\r\n\r\n", 405},
 		{"POST " + base + "next HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405},
 		{"GET " + base + "req-4/response HTTP/1.1\r\nHost: x\r\n\r\n", 405},
 		{"GET " + base + "req-4/other HTTP/1.1\r\nHost: x\r\n\r\n", 404},
