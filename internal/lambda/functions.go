@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -268,6 +269,9 @@ func (s *Service) envConfig(fn *function) environment.Config {
 	maps.Copy(env, fn.spec.Env)
 	maps.Copy(env, s.opts.Environment)
 	maps.Copy(env, def.Environment)
+	if _, set := env["GOMAXPROCS"]; !set && (strings.HasPrefix(def.Runtime, "provided") || def.Runtime == "go1.x") {
+		env["GOMAXPROCS"] = strconv.Itoa(vCPUs(def.MemorySize))
+	}
 	maps.Copy(env, map[string]string{
 		"_HANDLER":                        def.Handler,
 		"LAMBDA_TASK_ROOT":                fn.spec.TaskRoot,
@@ -293,6 +297,15 @@ func (s *Service) envConfig(fn *function) environment.Config {
 		cfg.Env = append(cfg.Env, k+"="+env[k])
 	}
 	return cfg
+}
+
+// vCPUs is the CPU share Lambda gives a function of memoryMB: one vCPU per
+// 1,769 MB, at least one, at most six. Go functions get it as GOMAXPROCS,
+// so a 128 MB function schedules like the fraction of a core it has on
+// Lambda instead of spinning threads on every core of the machine, which on
+// a laptop costs more CPU than its invocations.
+func vCPUs(memoryMB int) int {
+	return min(6, max(1, (memoryMB+1768)/1769))
 }
 
 // CodeChanged rebuilds the named function (when it has sources) and

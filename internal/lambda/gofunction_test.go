@@ -80,6 +80,7 @@ func TestGoFunctionThroughInvokeAPI(t *testing.T) {
 			"AWS_XRAY_DAEMON_ADDRESS":         "127.0.0.1:2000",
 			"_AWS_XRAY_DAEMON_ADDRESS":        "127.0.0.1",
 			"_AWS_XRAY_DAEMON_PORT":           "2000",
+			"GOMAXPROCS":                      "1",
 		} {
 			out := invokeJSON(t, h, "gofn", `{"mode":"env","env":"`+env+`"}`)
 			if got := string(out.Payload); got != `"`+want+`"` {
