@@ -82,7 +82,7 @@ func (h *Harness) ScenarioStart(ctx context.Context) {
 	}
 	listFigure := func(suffix string) Figure {
 		return Figure{Scenario: "start", Group: groupStartChat, Metric: "to the room list in Chromium" + suffix, System: Nimbus, Unit: "ms", Better: Lower,
-			Note: "from exec to the page showing the room list in an already open headless Chromium: start to healthy, then the page, its scripts and the first getAllRooms call (a cold Go function)"}
+			Note: "start to healthy, plus the page's own time from navigation to showing the room list (the page, its scripts and config, the first getAllRooms call to a cold Go function) in an open headless Chromium tab"}
 	}
 	buildReps := min(reps, 2)
 	var data string
