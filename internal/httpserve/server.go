@@ -29,6 +29,10 @@ type Options struct {
 	// body that stalls longer fails the read (see bodyDeadline). Zero
 	// means 30 seconds.
 	BodyIdleTimeout time.Duration
+	// WriteIdleTimeout bounds the wait for the client to take each part of
+	// a response; a response it stops reading fails its write (see
+	// writeDeadline). Zero means 30 seconds.
+	WriteIdleTimeout time.Duration
 	// IdleTimeout closes idle keep-alive connections. Zero means 2 minutes.
 	IdleTimeout time.Duration
 	// WrapPlain wraps the listener of plain (not TLS) connections, and
@@ -89,6 +93,10 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 	if bodyIdle == 0 {
 		bodyIdle = 30 * time.Second
 	}
+	writeIdle := opts.WriteIdleTimeout
+	if writeIdle == 0 {
+		writeIdle = 30 * time.Second
+	}
 	wrap := opts.WrapPlain
 	if wrap == nil {
 		wrap = func(l net.Listener) net.Listener { return l }
@@ -99,7 +107,7 @@ func New(ln net.Listener, h http.Handler, opts Options) *Server {
 		tls:    opts.TLS,
 		wrap:   wrap,
 		http: &http.Server{
-			Handler:           bodyDeadline(h, bodyIdle),
+			Handler:           bodyDeadline(writeDeadline(h, writeIdle), bodyIdle),
 			ConnContext:       opts.ConnContext,
 			ReadHeaderTimeout: rht,
 			IdleTimeout:       idle,
