@@ -101,7 +101,7 @@ func TestFunctionFaults(t *testing.T) {
 		{"process exits mid-invocation", "faults", `{"how":"exit"}`, "Runtime.ExitError", "Runtime exited with error: exit status 7", true, false},
 		{"process segfaults", "faults", `{"how":"segv"}`, "Runtime.ExitError", "Runtime exited with error: signal: segmentation fault", true, false},
 		{"hangs past its timeout", "faults", `{"how":"hang"}`, "Sandbox.Timedout", "Task timed out after 1.00 seconds", true, false},
-		{"allocates without bound", "faults", `{"how":"alloc"}`, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed", true, false},
+		{"allocates without bound", "hog", `{"how":"alloc"}`, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed", true, false},
 		{"returns 7 MB", "faults", `{"how":"big"}`, "Function.ResponseSizeTooLarge", "exceeded maximum allowed payload size", true, false},
 	}
 	for _, f := range faults {
