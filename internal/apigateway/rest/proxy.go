@@ -32,7 +32,7 @@ func (g *Gateway) serveLambdaProxy(w http.ResponseWriter, r *http.Request, rc *r
 		h.Set("Content-Type", "application/json")
 	}
 	data := []byte(out.Body)
-	if out.IsBase64Encoded && g.binaryResponse(r, h.Get("Content-Type")) {
+	if out.IsBase64Encoded && g.binaryResponse(r) {
 		data, err = base64.StdEncoding.DecodeString(out.Body)
 		if err != nil {
 			g.log.Warn("Execution failed due to configuration error: Unable to base64-decode the response body",
@@ -202,19 +202,17 @@ func (g *Gateway) binaryRequest(contentType string) bool {
 	return mediaTypeMatches(g.binaryTypes, contentType)
 }
 
-// binaryResponse reports whether a base64 response body is decoded: the
-// request's Accept or the response's Content-Type must be a binary media
-// type.
-func (g *Gateway) binaryResponse(r *http.Request, contentType string) bool {
+// binaryResponse reports whether a base64 response body (isBase64Encoded)
+// is decoded: API Gateway looks only at the first media range of the
+// request's Accept header, which must match one of binaryMediaTypes. The
+// response's Content-Type plays no part, so `Accept: */*` (curl) or a
+// browser's list gets the base64 text unless binaryMediaTypes has */*.
+func (g *Gateway) binaryResponse(r *http.Request) bool {
 	if len(g.binaryTypes) == 0 {
 		return false
 	}
-	for _, accept := range strings.Split(r.Header.Get("Accept"), ",") {
-		if accept = strings.TrimSpace(accept); accept != "" && mediaTypeMatches(g.binaryTypes, accept) {
-			return true
-		}
-	}
-	return mediaTypeMatches(g.binaryTypes, contentType)
+	first, _, _ := strings.Cut(r.Header.Get("Accept"), ",")
+	return mediaTypeMatches(g.binaryTypes, strings.TrimSpace(first))
 }
 
 // mediaTypeMatches matches a content type against patterns such as

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,8 +223,56 @@ func TestBinaryMediaTypes(t *testing.T) {
 	if ev["isBase64Encoded"] != false || ev["body"] != "hi" {
 		t.Errorf("text event body %v base64 %v", ev["body"], ev["isBase64Encoded"])
 	}
-	if r.body != base64.StdEncoding.EncodeToString(png) && r.body != string(png) {
-		t.Errorf("body %q", r.body)
+	if r.body != base64.StdEncoding.EncodeToString(png) {
+		t.Errorf("Accept text/plain: body %q, want the base64 text", r.body)
+	}
+}
+
+// A base64 proxy response is decoded only when the first media range of
+// the request's Accept matches binaryMediaTypes; the response's
+// Content-Type does not count (AWS: "API Gateway uses the first Accept
+// header from clients to determine if a response should return binary
+// media"), so curl's */* and browsers' lists get the base64 text unless
+// */* is a binary media type.
+func TestBinaryResponseFirstAccept(t *testing.T) {
+	png := []byte{0x89, 'P', 'N', 'G', 0, 1, 2, 0xff}
+	b64 := base64.StdEncoding.EncodeToString(png)
+	browser := "text/html,application/xhtml+xml,application/xml;q=0.9,image/png;q=0.8,*/*;q=0.7"
+	tests := []struct {
+		binaryTypes []string
+		accept      string
+		want        string
+	}{
+		{[]string{"image/png"}, "image/png", string(png)},
+		{[]string{"image/png"}, "image/png;q=0.8", string(png)},
+		{[]string{"image/png"}, "image/png, text/html", string(png)},
+		{[]string{"image/*"}, "image/png", string(png)},
+		{[]string{"image/png"}, "*/*", b64},
+		{[]string{"image/png"}, "image/*", b64},
+		{[]string{"image/png"}, "", b64},
+		{[]string{"image/png"}, browser, b64},
+		{[]string{"image/png"}, "application/json", b64},
+		{[]string{"*~1*"}, browser, string(png)},
+		{[]string{"*~1*"}, "*/*", string(png)},
+		{nil, "image/png", b64},
+	}
+	for _, tt := range tests {
+		inv := newInvoker()
+		inv.returns("img", `{"statusCode":200,"headers":{"Content-Type":"image/png"},"body":"`+b64+`","isBase64Encoded":true}`)
+		api := proxyAPI(lambdaProxy("GET", "/img", "img"))
+		api.BinaryMediaTypes = tt.binaryTypes
+		_, base := serve(t, api, inv)
+		h := map[string]string{}
+		if tt.accept != "" {
+			h["Accept"] = tt.accept
+		}
+		r := do(t, "GET", base+"/testStage/img", nil, h)
+		if r.status != 200 || r.body != tt.want {
+			t.Errorf("binaryMediaTypes %q, Accept %q: %d %q, want %q", tt.binaryTypes, tt.accept, r.status, r.body, tt.want)
+		}
+		if got := r.header.Get("Content-Length"); got != strconv.Itoa(len(tt.want)) {
+			t.Errorf("binaryMediaTypes %q, Accept %q: Content-Length %s, want %d", tt.binaryTypes, tt.accept, got, len(tt.want))
+		}
 	}
 }
 
