@@ -173,6 +173,7 @@ func BenchmarkGetItemServerSide(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(bodies[i%len(bodies)]))
 		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+		signLikeAnSDK(req)
 		w := httptest.NewRecorder()
 		t0 := time.Now()
 		srv.svc.ServeHTTP(w, req)
@@ -201,6 +202,7 @@ func BenchmarkPutItemServerSide(b *testing.B) {
 		body := fmt.Sprintf(`{"TableName":"putb","Item":{"pk":{"S":"k%d"},"pad":{"S":"%s"},"n":{"N":"%d"}}}`, i%1000, pad, i)
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+		signLikeAnSDK(req)
 		w := httptest.NewRecorder()
 		srv.svc.ServeHTTP(w, req)
 		if w.Code != 200 {

@@ -11,6 +11,8 @@ const (
 	typeValidation          = "com.amazon.coral.validate#ValidationException"
 	typeSerialization       = "com.amazon.coral.service#SerializationException"
 	typeUnknownOperation    = "com.amazon.coral.service#UnknownOperationException"
+	typeMissingAuthToken    = "com.amazon.coral.service#MissingAuthenticationTokenException"
+	typeIncompleteSignature = "com.amazon.coral.service#IncompleteSignatureException"
 	typeInternal            = "com.amazonaws.dynamodb.v20120810#InternalServerError"
 	typeResourceNotFound    = "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
 	typeResourceInUse       = "com.amazonaws.dynamodb.v20120810#ResourceInUseException"

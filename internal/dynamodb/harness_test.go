@@ -138,11 +138,19 @@ func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
 
 // rawCall posts a raw JSON request (for what the SDK refuses to send) and
 // returns the error code and message, or "" when the call succeeds.
+// signLikeAnSDK gives a hand-made request the SigV4 headers every SDK sends
+// (DynamoDB refuses a request without them; their values are not checked).
+func signLikeAnSDK(req *http.Request) {
+	req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0")
+}
+
 func rawCall(t *testing.T, srv *server, op, body string) (code, msg string) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", srv.url+"/", strings.NewReader(body))
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	signLikeAnSDK(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

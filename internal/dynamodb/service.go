@@ -280,8 +280,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, TargetPrefix)
 	h := operations[op]
+	ct := responseContentType(r)
 	if !ok || h == nil {
-		s.writeError(w, &apiError{Type: typeUnknownOperation})
+		s.writeError(w, ct, &apiError{Type: typeUnknownOperation})
+		return
+	}
+	if ae := checkSignature(r); ae != nil {
+		s.writeError(w, ct, ae)
 		return
 	}
 	in := getBuffer()
@@ -290,17 +295,17 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.Grow(int(r.ContentLength))
 	}
 	if _, err := in.ReadFrom(io.LimitReader(r.Body, maxRequestBody+1)); err != nil {
-		s.writeError(w, &apiError{Type: typeSerialization, Message: err.Error()})
+		s.writeError(w, ct, &apiError{Type: typeSerialization, Message: err.Error()})
 		return
 	}
 	if in.Len() > maxRequestBody {
-		s.writeError(w, validation("Request size exceeded the maximum allowed size"))
+		s.writeError(w, ct, validation("Request size exceeded the maximum allowed size"))
 		return
 	}
 	// encoding/json would quietly replace bytes that are not UTF-8; AWS
 	// refuses such a body.
 	if !utf8.Valid(in.Bytes()) {
-		s.writeError(w, &apiError{Type: typeSerialization})
+		s.writeError(w, ct, &apiError{Type: typeSerialization})
 		return
 	}
 	// Decoding copies everything it keeps, so the body buffer is reused.
@@ -311,7 +316,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("operation failed", "op", op, "err", err)
 			ae = internal(err)
 		}
-		s.writeError(w, ae)
+		s.writeError(w, ct, ae)
 		return
 	}
 	var out []byte
@@ -325,10 +330,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out, err = json.Marshal(resp)
 	}
 	if err != nil {
-		s.writeError(w, internal(err))
+		s.writeError(w, ct, internal(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, ct, http.StatusOK, out)
 }
 
 // buffers recycles request and response buffers between requests.
@@ -364,18 +369,18 @@ func (s *Service) safeCall(h handler, ctx context.Context, body []byte, op strin
 	return h(s, ctx, body)
 }
 
-func (s *Service) writeError(w http.ResponseWriter, e *apiError) {
+func (s *Service) writeError(w http.ResponseWriter, contentType string, e *apiError) {
 	status := e.Status
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
 	out, _ := json.Marshal(e.body())
-	writeJSON(w, status, out)
+	writeJSON(w, contentType, status, out)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
+func writeJSON(w http.ResponseWriter, contentType string, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.0")
+	h.Set("Content-Type", contentType)
 	// Spelled as DynamoDB spells them (Set would canonicalise the case).
 	h["x-amzn-RequestId"] = []string{requestID()}
 	h["x-amz-crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}

@@ -218,6 +218,7 @@ func TestWireProtocol(t *testing.T) {
 	post := func(target, body string) (*http.Response, string) {
 		req, _ := http.NewRequest("POST", srv.url+"/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", target)
+		signLikeAnSDK(req)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -390,6 +391,7 @@ func TestBodyMustBeUTF8(t *testing.T) {
 	body := []byte(`{"TableName":"utf","Item":{"pk":{"S":"k"},"v":{"S":"` + "\xff\xfe\xc3\x28" + `"}}}`)
 	req, _ := http.NewRequest("POST", srv.url, bytes.NewReader(body))
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+	signLikeAnSDK(req)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

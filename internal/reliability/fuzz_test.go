@@ -131,10 +131,16 @@ func FuzzDynamoDBRequest(f *testing.F) {
 	})
 }
 
+// sigV4 is an Authorization header shaped like an SDK's; DynamoDB refuses
+// requests without one, and Nimbus does not check its values.
+const sigV4 = "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0"
+
 func ddbCall(h http.Handler, op string, body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Date", "20260101T000000Z")
+	req.Header.Set("Authorization", sigV4)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec

@@ -185,7 +185,7 @@ func TestClientsVanish(t *testing.T) {
 	cases := 0
 	for i := range rounds {
 		// Half a request body, then gone.
-		send(edge, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"TableName\":", 0)
+		send(edge, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: "+sigV4+"\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"TableName\":", 0)
 		send(edge, "POST /2015-03-31/functions/faults/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"how\":", 0)
 		send(rest, "POST "+restPath+"/rest/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\nabc", 0)
 		send(httpAPI, "POST /http/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc", 0)
@@ -303,7 +303,7 @@ func TestSlowClients(t *testing.T) {
 			opened.Add(1)
 			start := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "
 			if i%2 == 1 {
-				start = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 100000\r\n\r\n{"
+				start = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: "+sigV4+"\r\nContent-Length: 100000\r\n\r\n{"
 			}
 			if _, err := io.WriteString(c, start); err != nil {
 				return
@@ -363,7 +363,7 @@ func TestSlowlorisTimesOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: 100\r\n\r\n{")
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: "+sigV4+"\r\nContent-Length: 100\r\n\r\n{")
 		started := time.Now()
 		c.SetReadDeadline(time.Now().Add(45 * time.Second))
 		b, err := io.ReadAll(c)
