@@ -206,13 +206,17 @@ func (g *Gateway) binaryRequest(contentType string) bool {
 // is decoded: API Gateway looks only at the first media range of the
 // request's Accept header, which must match one of binaryMediaTypes. The
 // response's Content-Type plays no part, so `Accept: */*` (curl) or a
-// browser's list gets the base64 text unless binaryMediaTypes has */*.
+// browser's list gets the base64 text unless binaryMediaTypes has */*. A
+// request without Accept counts as */*.
 func (g *Gateway) binaryResponse(r *http.Request) bool {
 	if len(g.binaryTypes) == 0 {
 		return false
 	}
 	first, _, _ := strings.Cut(r.Header.Get("Accept"), ",")
-	return mediaTypeMatches(g.binaryTypes, strings.TrimSpace(first))
+	if first = strings.TrimSpace(first); first == "" {
+		first = "*/*" // no Accept: anything is acceptable
+	}
+	return mediaTypeMatches(g.binaryTypes, first)
 }
 
 // mediaTypeMatches matches a content type against patterns such as

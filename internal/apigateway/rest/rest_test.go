@@ -254,6 +254,7 @@ func TestBinaryResponseFirstAccept(t *testing.T) {
 		{[]string{"image/png"}, "application/json", b64},
 		{[]string{"*~1*"}, browser, string(png)},
 		{[]string{"*~1*"}, "*/*", string(png)},
+		{[]string{"*~1*"}, "", string(png)},
 		{nil, "image/png", b64},
 	}
 	for _, tt := range tests {
