@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/coder/websocket"
@@ -94,7 +95,7 @@ func TestTemplateAppEndToEnd(t *testing.T) {
 	ddb := dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL()),
-		Credentials:  aws.AnonymousCredentials{},
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 	})
 	out, err := ddb.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String("notes"),
