@@ -8,7 +8,9 @@ package thirdpartynode
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
@@ -146,6 +148,21 @@ func checkExpress(t *testing.T, api expressAPI) {
 	}
 	if err := json.Unmarshal(res.Body, &echo); err != nil || string(echo.Body) != in || echo.ContentType != "application/json" {
 		t.Errorf("POST /echo: %s (%v)", res.Body, err)
+	}
+
+	// An HTML form and a binary upload arrive as the client sent them
+	// (base64 in the event where API Gateway encodes them, decoded by the
+	// wrapper).
+	res = compattest.Do(t, http.MethodPost, base+"/form", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, "a=1&b=x+y&b=%C3%A9")
+	expect("POST /form", res, 200, jsonType)
+	if string(res.Body) != `{"a":"1","b":["x y","é"]}` {
+		t.Errorf("POST /form: %s", res.Body)
+	}
+	res = compattest.Do(t, http.MethodPost, base+"/upload", http.Header{"Content-Type": {"image/png"}}, string(pixel))
+	expect("POST /upload", res, 200, jsonType)
+	sum := sha256.Sum256(pixel)
+	if want := `{"bytes":` + strconv.Itoa(len(pixel)) + `,"sha256":"` + hex.EncodeToString(sum[:]) + `"}`; string(res.Body) != want {
+		t.Errorf("POST /upload: %s, want %s", res.Body, want)
 	}
 
 	// res.cookie twice: two Set-Cookie headers, which a cookie jar keeps and

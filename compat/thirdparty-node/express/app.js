@@ -2,6 +2,7 @@
 // Express 4 app, written as for a server, that knows nothing of Lambda.
 "use strict";
 
+const crypto = require("node:crypto");
 const express = require("express");
 
 // A 1×1 transparent PNG (67 bytes), served as binary.
@@ -12,6 +13,7 @@ const PIXEL = Buffer.from(
 
 const app = express();
 app.use(express.json());
+app.use(express.urlencoded({ extended: false }));
 
 // Path parameters and query strings (repeated keys become arrays).
 app.get("/users/:id", (req, res) => {
@@ -24,6 +26,19 @@ app.post("/echo", (req, res) => {
     body: req.body,
     contentType: req.get("content-type"),
     length: req.get("content-length"),
+  });
+});
+
+// An HTML form post (application/x-www-form-urlencoded).
+app.post("/form", (req, res) => {
+  res.json(req.body);
+});
+
+// A binary upload: its size and SHA-256 as Express received it.
+app.post("/upload", express.raw({ type: "image/png" }), (req, res) => {
+  res.json({
+    bytes: req.body.length,
+    sha256: crypto.createHash("sha256").update(req.body).digest("hex"),
   });
 });
 
