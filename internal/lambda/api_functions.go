@@ -155,11 +155,14 @@ func (s *Service) applyConfigInput(def *app.Function, runtime, handler string, t
 	if handler != "" {
 		def.Handler = handler
 	}
+	if def.Runtime != "" && !lambdaRuntime(def.Runtime) {
+		return apiError("InvalidParameterValueException", "Value "+def.Runtime+" at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "+lambdaRuntimeList+" or be a valid ARN")
+	}
+	if def.Runtime == "" || def.Handler == "" && runtimes.Family(def.Runtime) != "provided" {
+		return apiError("InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+	}
 	if !runtimes.Supported(def.Runtime) {
 		return apiError("InvalidParameterValueException", "The runtime parameter of "+def.Runtime+" is not supported by Nimbus (supported: provided, provided.al2, provided.al2023, go1.x, nodejs18.x-nodejs24.x, python3.x).")
-	}
-	if def.Handler == "" && runtimes.Family(def.Runtime) != "provided" {
-		return apiError("InvalidParameterValueException", "Handler is required for runtime "+def.Runtime+".")
 	}
 	if timeout != nil {
 		if *timeout < 1 || *timeout > 900 {
