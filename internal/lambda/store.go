@@ -90,7 +90,7 @@ func (st *store) unpack(name string, zipData []byte) (dir, sha string, err error
 	sha = encodeSha(sum[:])
 	zr, err := zip.NewReader(bytes.NewReader(zipData), int64(len(zipData)))
 	if err != nil {
-		return "", "", apiError("InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return "", "", corruptZip()
 	}
 	base := st.functionDir(name)
 	if err := os.MkdirAll(base, 0o755); err != nil {
@@ -180,7 +180,7 @@ func extract(dir string, f *zip.File) error {
 	if mode&fs.ModeSymlink != 0 {
 		link, err := io.ReadAll(io.LimitReader(rc, 4096))
 		if err != nil {
-			return err
+			return corruptZip()
 		}
 		return os.Symlink(string(link), target)
 	}
@@ -198,11 +198,37 @@ func extract(dir string, f *zip.File) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, io.LimitReader(rc, maxUnzippedSize)); err != nil {
+	src := &entryReader{r: io.LimitReader(rc, maxUnzippedSize)}
+	if _, err := io.Copy(out, src); err != nil {
 		out.Close()
+		if src.err != nil {
+			return corruptZip()
+		}
 		return err
 	}
 	return out.Close()
+}
+
+// corruptZip is Lambda's answer to code whose archive cannot be read: a
+// directory that does not parse, or an entry whose data does not inflate
+// or fails its checksum.
+func corruptZip() error {
+	return apiError("InvalidParameterValueException", "Could not unzip uploaded file. Please check your file, then try to upload again.")
+}
+
+// entryReader reads a zip entry and keeps its read error, so a corrupt
+// entry (the client's fault, 400) is told apart from a failed write (ours).
+type entryReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *entryReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // insideArchive checks that path, with the symlinks that exist along it

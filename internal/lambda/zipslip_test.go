@@ -3,11 +3,14 @@ package lambda
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nimbus-dev/nimbus/internal/invoke"
 )
 
 // zipEntries builds a zip; entries whose content starts with "->" are symlinks.
@@ -71,5 +74,40 @@ func TestUnpackStaysInside(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "lib", "more.txt")); string(b) != "more" {
 		t.Errorf("entry through an inside link = %q", b)
+	}
+}
+
+// TestUnpackCorruptEntry: a zip whose directory parses but whose entry
+// data does not inflate (or fails its CRC) is the client's error, answered
+// as Lambda answers an archive it cannot unzip (400, not a 500 that SDKs
+// retry), and leaves no code folder behind.
+func TestUnpackCorruptEntry(t *testing.T) {
+	good := zipEntries(t, [][2]string{{"handler.py", strings.Repeat("def handler(e, c):\n    return e\n", 50)}})
+	dataStart := 30 + len("handler.py") // local header + name
+	inflate := bytes.Clone(good)
+	for i := dataStart + 2; i < dataStart+20; i++ {
+		inflate[i] ^= 0xff
+	}
+	stored := func() []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Store})
+		w.Write([]byte("#!/bin/sh\nexit 0\n"))
+		zw.Close()
+		out := b.Bytes()
+		out[30+len("bootstrap")] ^= 0xff // same length, wrong CRC
+		return out
+	}()
+	for name, data := range map[string][]byte{"bad deflate data": inflate, "bad checksum": stored} {
+		st := &store{dir: t.TempDir()}
+		_, _, err := st.unpack("f", data)
+		var apiErr *invoke.Error
+		if !errors.As(err, &apiErr) || apiErr.Type != "InvalidParameterValueException" || apiErr.StatusCode != 400 ||
+			apiErr.Message != "Could not unzip uploaded file. Please check your file, then try to upload again." {
+			t.Errorf("%s: %#v", name, err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(st.functionDir("f"), "code-*")); len(left) != 0 {
+			t.Errorf("%s: left %v", name, left)
+		}
 	}
 }
