@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -129,6 +130,9 @@ func (r *Results) Merge(later *Results, scenarios []string, reason string) {
 		r.SetSystem(s)
 	}
 	r.Profiles = append(r.Profiles, later.Profiles...)
+	// An earlier merge of the same scenarios measured the same figures,
+	// all replaced now: the record would only repeat itself.
+	r.Merged = slices.DeleteFunc(r.Merged, func(m MergedRun) bool { return slices.Equal(m.Scenarios, scenarios) })
 	r.Merged = append(r.Merged, MergedRun{Scenarios: scenarios, Started: later.Started, Duration: later.Duration, Command: later.Command,
 		Commit: later.Commit, LoadBefore: later.Machine.LoadBefore, LoadAfter: later.Machine.LoadAfter, Reason: reason})
 }
