@@ -73,8 +73,8 @@ func TestAPIProxyAdapters(t *testing.T) {
 
 func checkDeployment(t *testing.T, d deployment) {
 	// Path and query: encoded characters, repeated keys, '+', empty values.
-	// (Whether the event's path keeps %2F encoded is left unchecked: which
-	// of REST and HTTP APIs decode it is an open question, see docs/compat.md.)
+	// The REST event keeps the path encoded and the HTTP API event has it
+	// decoded (docs/apigateway.md); either way the app sees the decoded path.
 	res := compattest.Do(t, http.MethodGet, d.base+"/echo/a%20b/c%2Fd?q=a%20b&q=c%26d&x=%E6%97%A5&plus=1+2&empty=",
 		http.Header{"X-Multi": {"one", "two"}, "Cookie": {"a=1; b=2"}}, "")
 	e := decodeEcho(t, res)

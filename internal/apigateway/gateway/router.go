@@ -36,7 +36,8 @@ type Match[T any] struct {
 	Resource string
 	// Method is the declared method that matched ("GET" or "ANY").
 	Method string
-	// Params are the decoded path parameters; nil when there are none.
+	// Params are the path parameters as the path passed to Find or
+	// FindDecoded spells them; nil when there are none.
 	Params map[string]string
 }
 
@@ -119,18 +120,33 @@ func splitResource(path string) ([]string, error) {
 	return segs, nil
 }
 
-// Find matches a request. fallThrough says whether a resource that matches
-// the path but not the method lets a less specific resource answer (HTTP
-// APIs) or ends the search (REST APIs, where the most specific resource
-// alone decides). resourceFound reports whether any resource matched the
-// path.
+// Find matches a request path as sent (percent-encoded), as REST APIs do:
+// literal segments match after decoding, and path parameters keep their
+// encoding ("a%20b"), as API Gateway hands them to the integration.
+// fallThrough says whether a resource that matches the path but not the
+// method lets a less specific resource answer (HTTP APIs) or ends the search
+// (REST APIs, where the most specific resource alone decides).
+// resourceFound reports whether any resource matched the path.
 func (r *Router[T]) Find(method, escapedPath string, fallThrough bool) (m Match[T], found, resourceFound bool) {
-	segs, ok := splitRequest(escapedPath)
+	raw, decoded, ok := splitRequest(escapedPath)
 	if !ok {
 		return m, false, false
 	}
+	return r.find(method, decoded, raw, fallThrough)
+}
+
+// FindDecoded matches a path that is already decoded, as HTTP APIs decode
+// it before routing: segments are matched and returned as they are.
+func (r *Router[T]) FindDecoded(method, path string, fallThrough bool) (m Match[T], found, resourceFound bool) {
+	segs := splitDecoded(path)
+	return r.find(method, segs, segs, fallThrough)
+}
+
+// find walks the tree matching segs; parameters take their values from the
+// same positions of vals.
+func (r *Router[T]) find(method string, segs, vals []string, fallThrough bool) (m Match[T], found, resourceFound bool) {
 	method = strings.ToUpper(method)
-	r.root.walk(segs, 0, nil, func(n *routeNode[T], params map[string]string) bool {
+	r.root.walk(segs, vals, 0, nil, func(n *routeNode[T], params map[string]string) bool {
 		resourceFound = true
 		declared := method
 		v, ok := n.methods[method]
@@ -159,29 +175,35 @@ func copyParams(p map[string]string) map[string]string {
 	return out
 }
 
-// splitRequest splits an escaped request path into decoded segments. A
-// trailing slash is ignored; an undecodable segment fails the match.
-func splitRequest(escapedPath string) ([]string, bool) {
-	trimmed := strings.TrimPrefix(escapedPath, "/")
-	trimmed = strings.TrimSuffix(trimmed, "/")
-	if trimmed == "" {
-		return nil, true
-	}
-	raw := strings.Split(trimmed, "/")
-	segs := make([]string, len(raw))
+// splitRequest splits an escaped request path into its segments as sent
+// and decoded. A trailing slash is ignored; an undecodable segment fails the
+// match.
+func splitRequest(escapedPath string) (raw, decoded []string, ok bool) {
+	raw = splitDecoded(escapedPath)
+	decoded = make([]string, len(raw))
 	for i, s := range raw {
 		d, err := url.PathUnescape(s)
 		if err != nil {
-			return nil, false
+			return nil, nil, false
 		}
-		segs[i] = d
+		decoded[i] = d
 	}
-	return segs, true
+	return raw, decoded, true
+}
+
+// splitDecoded splits a path into segments; a trailing slash is ignored.
+func splitDecoded(path string) []string {
+	trimmed := strings.TrimPrefix(path, "/")
+	trimmed = strings.TrimSuffix(trimmed, "/")
+	if trimmed == "" {
+		return nil
+	}
+	return strings.Split(trimmed, "/")
 }
 
 // walk visits, most specific first, every node whose resource matches
-// segs[i:]; visit returns true to stop.
-func (n *routeNode[T]) walk(segs []string, i int, params map[string]string, visit func(*routeNode[T], map[string]string) bool) bool {
+// segs[i:], with parameter values from vals; visit returns true to stop.
+func (n *routeNode[T]) walk(segs, vals []string, i int, params map[string]string, visit func(*routeNode[T], map[string]string) bool) bool {
 	if i == len(segs) {
 		if n.methods != nil {
 			return visit(n, params)
@@ -189,18 +211,18 @@ func (n *routeNode[T]) walk(segs []string, i int, params map[string]string, visi
 		return false
 	}
 	if child := n.literal[segs[i]]; child != nil {
-		if child.walk(segs, i+1, params, visit) {
+		if child.walk(segs, vals, i+1, params, visit) {
 			return true
 		}
 	}
 	if n.param != nil && segs[i] != "" {
-		p := withParam(params, n.paramName, segs[i])
-		if n.param.walk(segs, i+1, p, visit) {
+		p := withParam(params, n.paramName, vals[i])
+		if n.param.walk(segs, vals, i+1, p, visit) {
 			return true
 		}
 	}
 	if n.greedy != nil && n.greedy.methods != nil {
-		p := withParam(params, n.greedyName, strings.Join(segs[i:], "/"))
+		p := withParam(params, n.greedyName, strings.Join(vals[i:], "/"))
 		if visit(n.greedy, p) {
 			return true
 		}
@@ -215,4 +237,14 @@ func withParam(params map[string]string, k, v string) map[string]string {
 	}
 	out[k] = v
 	return out
+}
+
+// EscapePathSegments percent-encodes each segment of a slash-separated
+// value, for putting a decoded path parameter into an integration's URL.
+func EscapePathSegments(v string) string {
+	segs := strings.Split(v, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,12 @@ func TestRouter(t *testing.T) {
 		{"GET", "/items/7", false, "GET /items/{id}", "id=7"},
 		{"DELETE", "/items/7", false, "DELETE /items/{id}", "id=7"},
 		{"GET", "/items/special", false, "GET /items/special", ""},
-		{"GET", "/items/a%2Fb", false, "GET /items/{id}", "id=a/b"},
+		// Parameters keep the request's encoding (REST APIs); literals
+		// match decoded.
+		{"GET", "/items/a%2Fb", false, "GET /items/{id}", "id=a%2Fb"},
+		{"GET", "/items/a%20b", false, "GET /items/{id}", "id=a%20b"},
+		{"GET", "/items/sp%65cial", false, "GET /items/special", ""},
+		{"GET", "/files/a%20b/c", false, "GET /files/{path+}", "path=a%20b/c"},
 		{"POST", "/items/1/tags/x", false, "POST /items/{id}/tags/{tag}", "id=1,tag=x"},
 		{"GET", "/files/a/b/c.txt", false, "GET /files/{path+}", "path=a/b/c.txt"},
 		{"GET", "/other/x", false, "ANY /{proxy+}", "proxy=other/x"},
@@ -56,6 +62,35 @@ func TestRouter(t *testing.T) {
 		}
 		if strings.Join(ps, ",") != c.params {
 			t.Errorf("%s %s: params %v, want %s", c.method, c.path, m.Params, c.params)
+		}
+	}
+}
+
+// TestRouterFindDecoded: an already decoded path (HTTP APIs) is matched and
+// its parameters returned as they are, spaces, '%' and all.
+func TestRouterFindDecoded(t *testing.T) {
+	r := NewRouter[string]()
+	for _, p := range []string{"/items/{id}", "/files/{path+}"} {
+		if err := r.Add("GET", p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct{ path, want, param string }{
+		{"/items/a b", "/items/{id}", "a b"},
+		{"/items/100%", "/items/{id}", "100%"},
+		{"/items/λ", "/items/{id}", "λ"},
+		{"/files/a b/c%zz", "/files/{path+}", "a b/c%zz"},
+	}
+	for _, c := range cases {
+		m, found, _ := r.FindDecoded("GET", c.path, false)
+		if !found || m.Value != c.want {
+			t.Errorf("%s: found %v %q, want %q", c.path, found, m.Value, c.want)
+			continue
+		}
+		for _, v := range m.Params {
+			if v != c.param {
+				t.Errorf("%s: parameter %q, want %q", c.path, v, c.param)
+			}
 		}
 	}
 }
@@ -90,22 +125,33 @@ func FuzzRouter(f *testing.F) {
 	for _, s := range []string{"/", "/a/1", "/a/lit/", "/c/1/2/3", "/x%2Fy", "//", "/a/%zz", "/a/1/b"} {
 		f.Add("GET", s)
 	}
+	rebuild := func(m Match[string], decode bool) string {
+		rebuilt := m.Resource
+		for k, v := range m.Params {
+			if decode {
+				v, _ = url.PathUnescape(v)
+			}
+			rebuilt = strings.Replace(rebuilt, "{"+k+"+}", v, 1)
+			rebuilt = strings.Replace(rebuilt, "{"+k+"}", v, 1)
+		}
+		return rebuilt
+	}
 	f.Fuzz(func(t *testing.T, method, path string) {
+		if m, found, _ := r.FindDecoded(method, path, true); found {
+			if got, want := rebuild(m, false), "/"+strings.Join(splitDecoded(path), "/"); got != want {
+				t.Fatalf("decoded path %q matched %s with %v: rebuilt %q, want %q", path, m.Resource, m.Params, got, want)
+			}
+		}
 		m, found, _ := r.Find(method, path, true)
 		if !found {
 			return
 		}
-		rebuilt := m.Resource
-		for k, v := range m.Params {
-			rebuilt = strings.Replace(rebuilt, "{"+k+"+}", v, 1)
-			rebuilt = strings.Replace(rebuilt, "{"+k+"}", v, 1)
-		}
-		segs, ok := splitRequest(path)
+		_, segs, ok := splitRequest(path)
 		if !ok {
 			t.Fatalf("matched an undecodable path %q", path)
 		}
-		if want := "/" + strings.Join(segs, "/"); rebuilt != want {
-			t.Fatalf("path %q matched %s with %v: rebuilt %q, want %q", path, m.Resource, m.Params, rebuilt, want)
+		if got, want := rebuild(m, true), "/"+strings.Join(segs, "/"); got != want {
+			t.Fatalf("path %q matched %s with %v: rebuilt %q, want %q", path, m.Resource, m.Params, got, want)
 		}
 	})
 }

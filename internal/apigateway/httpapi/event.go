@@ -102,7 +102,7 @@ func (g *Gateway) eventV2(r *http.Request, rc *requestInfo, rt *route, body []by
 			DomainPrefix: g.api.ID,
 			HTTP: HTTPContextV2{
 				Method:    r.Method,
-				Path:      decodedPath(rc.rawPath),
+				Path:      rc.rawPath,
 				Protocol:  gateway.Protocol(r),
 				SourceIP:  gateway.SourceIP(r),
 				UserAgent: r.Header.Get("User-Agent"),
@@ -149,7 +149,7 @@ func (g *Gateway) eventV1(r *http.Request, rc *requestInfo, rt *route, body []by
 	}
 	_, multiQuery := splitQuery(r.URL.RawQuery)
 	query := joinedQuery(r.URL.RawQuery)
-	path := decodedPath(rc.rawPath)
+	path := rc.rawPath
 	resource := path
 	if rt != g.defaultRoute {
 		_, resource, _ = strings.Cut(rt.routeKey, " ")
@@ -193,13 +193,6 @@ func (g *Gateway) eventV1(r *http.Request, rc *requestInfo, rt *route, body []by
 		ev.Body = &s
 	}
 	return ev
-}
-
-func decodedPath(raw string) string {
-	if p, err := url.PathUnescape(raw); err == nil {
-		return p
-	}
-	return raw
 }
 
 // joinedQuery decodes a query string, joining repeated values with commas

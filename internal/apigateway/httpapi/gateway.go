@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -129,7 +130,8 @@ func New(api *app.API, inv invoke.Invoker, opts Options) (*Gateway, error) {
 type requestInfo struct {
 	requestID string
 	start     time.Time
-	// rawPath is the request's path as sent, stage included.
+	// rawPath is the request's path, stage included, decoded as HTTP APIs
+	// decode it (decodeRequestPath).
 	rawPath string
 	params  map[string]string
 	traceID string
@@ -138,11 +140,14 @@ type requestInfo struct {
 // ServeHTTP answers one request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
-	rc := &requestInfo{requestID: gateway.NewExtendedRequestID(), start: now, rawPath: r.URL.EscapedPath()}
-	if rc.rawPath == "" {
-		rc.rawPath = "/"
-	}
+	rc := &requestInfo{requestID: gateway.NewExtendedRequestID(), start: now}
 	setRawHeader(w.Header(), "apigw-requestid", rc.requestID)
+	path, ok := decodeRequestPath(r.URL.EscapedPath())
+	if !ok {
+		g.writeError(w, r, errBadRequest)
+		return
+	}
+	rc.rawPath = path
 	routePath := rc.rawPath
 	if g.api.Stage != "" && g.api.Stage != DefaultStage {
 		p := strings.TrimPrefix(rc.rawPath, "/")
@@ -166,7 +171,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.writeError(w, r, errBadRequest)
 		return
 	}
-	m, found, _ := g.router.Find(r.Method, routePath, true)
+	m, found, _ := g.router.FindDecoded(r.Method, routePath, true)
 	rt := m.Value
 	if !found {
 		if g.defaultRoute == nil {
@@ -193,6 +198,28 @@ func (g *Gateway) timeout(integ *app.Integration) time.Duration {
 		return integ.Timeout
 	}
 	return DefaultTimeout
+}
+
+// decodeRequestPath decodes a request path as HTTP APIs do before routing
+// and before handing it to the integration as rawPath (live captures): the
+// path is percent-decoded, cut at a '?' that decoding produced, and decoded
+// once more ("%252F" arrives as "/"). A path that does not decode is a 400.
+func decodeRequestPath(escaped string) (string, bool) {
+	once, err := url.PathUnescape(escaped)
+	if err != nil {
+		return "", false
+	}
+	if i := strings.IndexByte(once, '?'); i >= 0 {
+		once = once[:i]
+	}
+	twice, err := url.PathUnescape(once)
+	if err != nil {
+		return "", false
+	}
+	if twice == "" {
+		twice = "/"
+	}
+	return twice, true
 }
 
 // setRawHeader sets a header under API Gateway's exact spelling.

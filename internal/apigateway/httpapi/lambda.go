@@ -86,6 +86,9 @@ func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *reques
 func (g *Gateway) serveHTTPProxy(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
 	target := rt.integ.URI
 	for k, v := range rc.params {
+		// Parameters are decoded (decodeRequestPath): encode them again
+		// for the URL.
+		v = gateway.EscapePathSegments(v)
 		target = strings.ReplaceAll(target, "{"+k+"}", v)
 		target = strings.ReplaceAll(target, "{"+k+"+}", v)
 	}

@@ -311,6 +311,11 @@ func (g *Gateway) integrationTarget(integ *app.Integration, r *http.Request, rc 
 		val := g.gatewayParamValue(v, r, rc)
 		switch {
 		case strings.HasPrefix(k, "integration.request.path."):
+			// The request's own path parameters are still encoded; other
+			// values are encoded here.
+			if !strings.HasPrefix(v, "method.request.path.") {
+				val = gateway.EscapePathSegments(val)
+			}
 			pathVars[strings.TrimPrefix(k, "integration.request.path.")] = val
 		case strings.HasPrefix(k, "integration.request.header."):
 			headers.Set(strings.TrimPrefix(k, "integration.request.header."), val)
@@ -323,13 +328,8 @@ func (g *Gateway) integrationTarget(integ *app.Integration, r *http.Request, rc 
 		uri = strings.ReplaceAll(uri, "${stageVariables."+k+"}", v)
 	}
 	for k, v := range pathVars {
-		segs := strings.Split(v, "/")
-		for i, s := range segs {
-			segs[i] = url.PathEscape(s)
-		}
-		escaped := strings.Join(segs, "/")
-		uri = strings.ReplaceAll(uri, "{"+k+"+}", escaped)
-		uri = strings.ReplaceAll(uri, "{"+k+"}", escaped)
+		uri = strings.ReplaceAll(uri, "{"+k+"+}", v)
+		uri = strings.ReplaceAll(uri, "{"+k+"}", v)
 	}
 	return uri, headers, query
 }

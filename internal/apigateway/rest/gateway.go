@@ -168,7 +168,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.writeError(w, r, rc, errForbidden)
 		return
 	}
-	rc.path = decodePath(rest)
+	rc.path = rest
 	m, found, _ := g.router.Find(r.Method, rest, false)
 	if !found {
 		g.writeError(w, r, rc, errMissingToken)

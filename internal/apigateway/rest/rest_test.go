@@ -142,7 +142,11 @@ func TestPathParametersAndPriority(t *testing.T) {
 		{"/testStage/rooms", "/rooms", nil},
 		{"/testStage/rooms/", "/rooms", nil},
 		{"/testStage/rooms/r1", "/rooms/{roomId}", map[string]string{"roomId": "r1"}},
-		{"/testStage/rooms/a%20b", "/rooms/{roomId}", map[string]string{"roomId": "a b"}},
+		// As AWS hands them over (live captures): parameters and path keep
+		// the request's percent-encoding.
+		{"/testStage/rooms/a%20b", "/rooms/{roomId}", map[string]string{"roomId": "a%20b"}},
+		{"/testStage/capture/space%20value", "/{proxy+}", map[string]string{"proxy": "capture/space%20value"}},
+		{"/testStage/a%2Fb/%CE%BB", "/{proxy+}", map[string]string{"proxy": "a%2Fb/%CE%BB"}},
 		{"/testStage/rooms/special", "/rooms/special", nil},
 		{"/testStage/rooms/r1/members", "/{proxy+}", map[string]string{"proxy": "rooms/r1/members"}},
 		{"/testStage/welcome", "/{proxy+}", map[string]string{"proxy": "welcome"}},
@@ -154,12 +158,22 @@ func TestPathParametersAndPriority(t *testing.T) {
 		}
 		var ev struct {
 			Resource       string            `json:"resource"`
+			Path           string            `json:"path"`
 			PathParameters map[string]string `json:"pathParameters"`
 			HTTPMethod     string            `json:"httpMethod"`
+			RequestContext struct {
+				Path string `json:"path"`
+			} `json:"requestContext"`
 		}
 		_ = json.Unmarshal(inv.last("fn"), &ev)
 		if ev.Resource != c.resource || len(ev.PathParameters) != len(c.params) || ev.HTTPMethod != "GET" {
 			t.Errorf("%s: resource %q params %v", c.path, ev.Resource, ev.PathParameters)
+		}
+		if want := strings.TrimPrefix(c.path, "/testStage"); ev.Path != want && !(want == "/rooms/" && ev.Path == "/rooms") {
+			t.Errorf("%s: path %q, want %q", c.path, ev.Path, want)
+		}
+		if !strings.HasPrefix(ev.RequestContext.Path, "/testStage/") || !strings.HasSuffix(ev.RequestContext.Path, ev.Path) {
+			t.Errorf("%s: requestContext.path %q for path %q", c.path, ev.RequestContext.Path, ev.Path)
 		}
 		for k, v := range c.params {
 			if ev.PathParameters[k] != v {

@@ -3,7 +3,6 @@ package rest
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -177,12 +176,3 @@ func allowMethods(methods []string, cors *app.Cors) string {
 }
 
 func quote(s string) string { return "'" + s + "'" }
-
-// decodePath decodes an escaped path for the event's path field, keeping
-// the escaped form when it does not decode.
-func decodePath(escaped string) string {
-	if p, err := url.PathUnescape(escaped); err == nil {
-		return p
-	}
-	return escaped
-}
