@@ -87,7 +87,12 @@ func (s *Service) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Resp
 		inv.TraceID = newTraceID()
 	}
 	if req.InvocationType == invoke.Event {
-		s.enqueue(fn.name, inv)
+		ev := &queuedEvent{Function: fn.name, RequestID: inv.RequestID, Payload: inv.Payload, InvokedARN: inv.InvokedFunctionARN,
+			TraceID: inv.TraceID, ClientContext: inv.ClientContext, CognitoIdentity: inv.CognitoIdentity, Queued: time.Now()}
+		if err := s.events.save(ev); err != nil {
+			return nil, apiError("ServiceException", "queue the event: "+err.Error())
+		}
+		s.process(ev)
 		return &invoke.Response{StatusCode: http.StatusAccepted, RequestID: inv.RequestID}, nil
 	}
 	res, err := s.run(ctx, fn, inv)
@@ -127,46 +132,53 @@ func (s *Service) run(ctx context.Context, fn *function, inv *environment.Invoca
 	return res, err
 }
 
-// enqueue runs an Event invocation in the background: a function error is
-// retried twice (after AsyncRetryDelays), a throttled one until
-// MaxEventAge.
-func (s *Service) enqueue(name string, inv *environment.Invocation) {
+// process runs a stored Event invocation in the background: a function
+// error is retried twice (after AsyncRetryDelays), a throttled one until
+// MaxEventAge. The event leaves the store when it ends; on shutdown it
+// stays there for the next start (ResumeEvents).
+func (s *Service) process(ev *queuedEvent) {
 	s.async.Add(1)
 	go func() {
 		defer s.async.Done()
-		queued := time.Now()
-		retries, backoff := 0, 100*time.Millisecond
-		logger := s.logger.With("function", name, "requestId", inv.RequestID)
+		backoff := 100 * time.Millisecond
+		logger := s.logger.With("function", ev.Function, "requestId", ev.RequestID)
 		for {
-			fn, err := s.resolve(name, "")
-			if err != nil {
-				logger.Warn("event dropped: function no longer exists")
+			if time.Since(ev.Queued) > s.opts.MaxEventAge {
+				logger.Warn("event dropped: maximum event age exceeded")
+				s.events.remove(ev.RequestID)
 				return
 			}
-			attempt := *inv
-			res, err := s.run(s.asyncCtx, fn, &attempt)
+			fn, err := s.resolve(ev.Function, "")
+			if err != nil {
+				logger.Warn("event dropped: function no longer exists")
+				s.events.remove(ev.RequestID)
+				return
+			}
+			res, err := s.run(s.asyncCtx, fn, ev.invocation())
+			if err != nil && s.asyncCtx.Err() != nil {
+				return // shutting down: the event stays stored
+			}
 			var wait time.Duration
 			var ie *invoke.Error
 			switch {
 			case err != nil && errors.As(err, &ie) && ie.StatusCode == http.StatusTooManyRequests:
-				if time.Since(queued) > s.opts.MaxEventAge {
-					logger.Warn("event dropped: maximum event age exceeded while throttled")
-					return
-				}
 				wait, backoff = backoff, min(backoff*2, time.Minute)
 			case err != nil:
-				if s.asyncCtx.Err() == nil {
-					logger.Warn("event dropped", "error", err)
-				}
+				logger.Warn("event dropped", "error", err)
+				s.events.remove(ev.RequestID)
 				return
-			case res.FunctionError != "" && retries < len(s.opts.AsyncRetryDelays):
-				wait = s.opts.AsyncRetryDelays[retries]
-				retries++
-				logger.Info("event failed; retrying", "retry", retries, "in", wait)
+			case res.FunctionError != "" && ev.Retries < len(s.opts.AsyncRetryDelays):
+				wait = s.opts.AsyncRetryDelays[ev.Retries]
+				ev.Retries++
+				if err := s.events.save(ev); err != nil {
+					logger.Warn("event retry not recorded", "error", err)
+				}
+				logger.Info("event failed; retrying", "retry", ev.Retries, "in", wait)
 			default:
 				if res.FunctionError != "" {
 					logger.Warn("event failed after retries", "error", string(res.Payload))
 				}
+				s.events.remove(ev.RequestID)
 				return
 			}
 			select {
@@ -176,6 +188,25 @@ func (s *Service) enqueue(name string, inv *environment.Invocation) {
 			}
 		}
 	}()
+}
+
+// ResumeEvents runs the Event invocations a previous run accepted and did
+// not finish. Call it once the app's functions are in place (after Apply,
+// or at once without a template); later calls do nothing.
+func (s *Service) ResumeEvents() {
+	s.resume.Do(func() {
+		evs, err := s.events.load()
+		if err != nil {
+			s.logger.Warn("queued events not resumed", "error", err)
+			return
+		}
+		if len(evs) > 0 {
+			s.logger.Info("resuming queued events", "count", len(evs))
+		}
+		for _, ev := range evs {
+			s.process(ev)
+		}
+	})
 }
 
 // invokedARN is the ARN the caller used, qualified as it asked.

@@ -65,6 +65,8 @@ type Service struct {
 	account  *scheduler.Account
 	runtimes *runtimes.Runtimes
 	store    *store
+	events   *eventStore
+	resume   sync.Once
 
 	mu        sync.RWMutex
 	functions map[string]*function
@@ -137,6 +139,7 @@ func New(opts Options) (*Service, error) {
 	}
 	s.runtimes = runtimes.New(runtimes.Options{DataDir: s.dataDir, NodeSDKDir: opts.NodeSDKDir, Logger: s.logger})
 	s.store = &store{dir: filepath.Join(s.dataDir, "functions")}
+	s.events = &eventStore{dir: filepath.Join(s.dataDir, "events")}
 	s.asyncCtx, s.asyncCancel = context.WithCancel(context.Background())
 	if err := s.loadStored(); err != nil {
 		return nil, err
@@ -170,8 +173,9 @@ func (s *Service) reap() {
 	}
 }
 
-// Shutdown stops every environment (killing their process groups), drops
-// queued Event invocations and waits for the in-flight ones to end.
+// Shutdown stops every environment (killing their process groups) and
+// waits for in-flight Event invocations to end; queued ones stay stored
+// for the next start (ResumeEvents).
 func (s *Service) Shutdown(ctx context.Context) error {
 	var err error
 	s.shutdown.Do(func() {

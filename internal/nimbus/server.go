@@ -150,6 +150,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			s.watchApp(watchCtx)
 		}
 	}
+	if !cfg.FunctionsOnly {
+		// Event invocations a previous run accepted and did not finish
+		// run now that their functions are in place.
+		s.svc.lambda.ResumeEvents()
+	}
 	s.ready.Store(true)
 	s.logger.Info("nimbus ready", "url", s.URL(), "data", s.dataDescription(), "startup", time.Since(started).Round(time.Microsecond))
 	return s, nil
