@@ -14,6 +14,12 @@ import { pathToFileURL } from 'node:url';
 const RUNTIME_PATH = '/2018-06-01/runtime';
 const [apiHost, apiPort] = splitHostPort(process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// httpRequest is http.request as Node defines it, taken before the
+// function's code loads: libraries that patch http.request to trace
+// outgoing calls (the X-Ray SDK under Powertools' Tracer, OpenTelemetry)
+// must not see the runtime's own Runtime API calls, as on Lambda, whose
+// runtime client does not use the http module.
+const httpRequest = http.request;
 let currentRequestId;
 
 redirectAwsHosts();
@@ -93,7 +99,7 @@ function patchConsole() {
 
 function call(method, p, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: apiHost, port: apiPort, method, path: RUNTIME_PATH + p, agent, headers }, (res) => {
+    const req = httpRequest({ host: apiHost, port: apiPort, method, path: RUNTIME_PATH + p, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
