@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"strings"
 )
 
 // NewRequestID returns a REST API request id, a random UUID
@@ -48,4 +49,52 @@ func NewTraceID(unixSeconds int64) string {
 	var ts [4]byte
 	binary.BigEndian.PutUint32(ts[:], uint32(unixSeconds))
 	return "Root=1-" + hex.EncodeToString(ts[:]) + "-" + hex.EncodeToString(b[:])
+}
+
+// LambdaTraceHeader is the trace header a function invoked by API Gateway
+// gets (_X_AMZN_TRACE_ID): the request's trace, which API Gateway also
+// forwards in the event's X-Amzn-Trace-Id header (the client's, or the one
+// it added), continued by a new Parent segment id, so that the function's
+// logs and traces carry the Root a client and API Gateway's access logs
+// see. Sampled is 0, as for every trace Nimbus hands out: it runs no X-Ray
+// daemon, and SDKs then send nothing. "" (Lambda starts a new trace) when
+// trace has no Root.
+func LambdaTraceHeader(trace string) string {
+	var root, lineage string
+	for field := range strings.SplitSeq(trace, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(field), "=")
+		switch {
+		case strings.EqualFold(k, "Root"):
+			root = v
+		case strings.EqualFold(k, "Lineage"):
+			lineage = v
+		}
+	}
+	if !validTraceRoot(root) {
+		return ""
+	}
+	var parent [8]byte
+	binary.BigEndian.PutUint64(parent[:], rand.Uint64())
+	h := "Root=" + root + ";Parent=" + hex.EncodeToString(parent[:]) + ";Sampled=0"
+	if lineage != "" {
+		h += ";Lineage=" + lineage
+	}
+	return h
+}
+
+// validTraceRoot reports whether root is an X-Ray trace id:
+// "1-" + 8 hex digits + "-" + 24 hex digits.
+func validTraceRoot(root string) bool {
+	if len(root) != 35 || root[:2] != "1-" || root[10] != '-' {
+		return false
+	}
+	for i, c := range root[2:] {
+		if i == 8 {
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -53,20 +53,22 @@ const (
 // InvokeLambda calls a function synchronously within the integration
 // timeout.
 func InvokeLambda(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration) (*invoke.Response, Outcome, error) {
-	return InvokeLambdaAs(ctx, inv, function, payload, timeout, invoke.RequestResponse)
+	return InvokeLambdaAs(ctx, inv, function, payload, timeout, invoke.RequestResponse, "")
 }
 
 // InvokeLambdaEvent is InvokeLambda for a proxy integration's event, which
 // encoding/json produced: Lambda need not check again that it is JSON.
-func InvokeLambdaEvent(ctx context.Context, inv invoke.Invoker, function string, event []byte, timeout time.Duration) (*invoke.Response, Outcome, error) {
-	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: event, InvocationType: invoke.RequestResponse, PayloadIsJSON: true})
+// trace is the request's X-Amzn-Trace-Id (see LambdaTraceHeader).
+func InvokeLambdaEvent(ctx context.Context, inv invoke.Invoker, function string, event []byte, timeout time.Duration, trace string) (*invoke.Response, Outcome, error) {
+	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: event, InvocationType: invoke.RequestResponse, PayloadIsJSON: true, TraceID: LambdaTraceHeader(trace)})
 }
 
 // InvokeLambdaAs calls a function with the given invocation type
 // (RequestResponse, or Event when an integration sets the
 // X-Amz-Invocation-Type header to 'Event') within the integration timeout.
-func InvokeLambdaAs(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration, invocationType string) (*invoke.Response, Outcome, error) {
-	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invocationType})
+// trace is the request's X-Amzn-Trace-Id (see LambdaTraceHeader).
+func InvokeLambdaAs(ctx context.Context, inv invoke.Invoker, function string, payload []byte, timeout time.Duration, invocationType, trace string) (*invoke.Response, Outcome, error) {
+	return invokeLambda(ctx, inv, timeout, &invoke.Request{FunctionName: function, Payload: payload, InvocationType: invocationType, TraceID: LambdaTraceHeader(trace)})
 }
 
 func invokeLambda(ctx context.Context, inv invoke.Invoker, timeout time.Duration, req *invoke.Request) (*invoke.Response, Outcome, error) {

@@ -27,7 +27,11 @@ func (g *Gateway) serveLambda(w http.ResponseWriter, r *http.Request, rc *reques
 	} else {
 		payload = g.eventV2(r, rc, rt, body).appendJSON(make([]byte, 0, 1024+len(body)*4/3))
 	}
-	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
+	trace := r.Header.Get("X-Amzn-Trace-Id")
+	if trace == "" {
+		trace = rc.traceID
+	}
+	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ), trace)
 	switch outcome {
 	case gateway.FunctionFailed:
 		g.log.Warn("Lambda execution failed", "function", rt.integ.FunctionName, "requestId", rc.requestID)

@@ -38,7 +38,7 @@ func (g *Gateway) serveLambdaCustom(w http.ResponseWriter, r *http.Request, rc *
 			invocationType = invoke.Event
 		}
 	}
-	resp, outcome, err := gateway.InvokeLambdaAs(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ), invocationType)
+	resp, outcome, err := gateway.InvokeLambdaAs(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ), invocationType, rc.traceID)
 	if !g.checkOutcome(w, r, rc, rt, outcome, err, nil) {
 		return
 	}

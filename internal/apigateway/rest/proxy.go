@@ -15,7 +15,7 @@ import (
 // payload format 1.0 event and the function's answer the response.
 func (g *Gateway) serveLambdaProxy(w http.ResponseWriter, r *http.Request, rc *requestInfo, rt *route, body []byte) {
 	payload := g.proxyEvent(r, rc, body).AppendJSON(make([]byte, 0, 2048+len(body)*4/3))
-	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ))
+	resp, outcome, err := gateway.InvokeLambdaEvent(r.Context(), g.inv, rt.integ.FunctionName, payload, g.timeout(rt.integ), rc.traceID)
 	if !g.checkOutcome(w, r, rc, rt, outcome, err, errBadGateway) {
 		return
 	}
