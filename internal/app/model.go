@@ -73,7 +73,25 @@ type Function struct {
 	// Policies are recorded for display; Nimbus does not enforce IAM.
 	Policies []string
 	Role     string
-	Source   Location
+	// Logging is the function's LoggingConfig (advanced logging controls);
+	// nil when the template sets none, which Lambda treats as Text format
+	// to the default log group.
+	Logging *LoggingConfig
+	Source  Location
+}
+
+// LoggingConfig is a Lambda function's LoggingConfig as the Lambda API and
+// CloudFormation name its members. Empty members are unset.
+type LoggingConfig struct {
+	// LogFormat is "Text" or "JSON".
+	LogFormat string `json:"LogFormat,omitempty"`
+	// ApplicationLogLevel is TRACE, DEBUG, INFO, WARN, ERROR or FATAL (JSON
+	// format only).
+	ApplicationLogLevel string `json:"ApplicationLogLevel,omitempty"`
+	// SystemLogLevel is DEBUG, INFO or WARN (JSON format only).
+	SystemLogLevel string `json:"SystemLogLevel,omitempty"`
+	// LogGroup is the CloudWatch log group; "" means /aws/lambda/NAME.
+	LogGroup string `json:"LogGroup,omitempty"`
 }
 
 // Layer is a Lambda layer whose content is a local folder.

@@ -114,6 +114,12 @@ func (l *loader) function(r *resource) {
 		f.ReservedConcurrency = &v
 	}
 	f.Role = s.propStr(r, "Role")
+	lc, lerr := l.loggingConfig(r)
+	if lerr != nil {
+		s.fail(lerr)
+		return
+	}
+	f.Logging = lc
 	if sam {
 		f.Policies = policyNames(s.prop(r, "Policies"))
 		if role, ok := s.res[r.ID+"Role"]; ok && f.Role == "" {
