@@ -72,6 +72,7 @@ type createFunctionInput struct {
 	EphemeralStorage *struct {
 		Size int `json:"Size"`
 	} `json:"EphemeralStorage"`
+	LoggingConfig *loggingInput `json:"LoggingConfig"`
 }
 
 // createFunction is CreateFunction (zip code only).
@@ -111,6 +112,10 @@ func (s *Service) createFunction(w http.ResponseWriter, r *http.Request) {
 		Architectures: in.Architectures,
 	}
 	if err := s.applyConfigInput(def, in.Runtime, in.Handler, in.Timeout, in.MemorySize, in.Environment, in.Layers, in.EphemeralStorage); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := applyLogging(def, in.LoggingConfig); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -418,6 +423,7 @@ func (s *Service) updateFunctionConfiguration(w http.ResponseWriter, r *http.Req
 		EphemeralStorage *struct {
 			Size int `json:"Size"`
 		} `json:"EphemeralStorage"`
+		LoggingConfig *loggingInput `json:"LoggingConfig"`
 	}
 	if !readJSON(w, r, 1024*1024, &in) {
 		return
@@ -434,6 +440,10 @@ func (s *Service) updateFunctionConfiguration(w http.ResponseWriter, r *http.Req
 		def.Role = in.Role
 	}
 	if err := s.applyConfigInput(def, in.Runtime, in.Handler, in.Timeout, in.MemorySize, in.Environment, in.Layers, in.EphemeralStorage); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := applyLogging(def, in.LoggingConfig); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -66,8 +66,10 @@ type snapStartResponse struct {
 }
 
 type loggingConfig struct {
-	LogFormat string `json:"LogFormat"`
-	LogGroup  string `json:"LogGroup"`
+	LogFormat           string `json:"LogFormat"`
+	ApplicationLogLevel string `json:"ApplicationLogLevel,omitempty"`
+	SystemLogLevel      string `json:"SystemLogLevel,omitempty"`
+	LogGroup            string `json:"LogGroup"`
 }
 
 type runtimeVersionConfig struct {
@@ -145,7 +147,7 @@ func (s *Service) configurationLocked(fn *function) *functionConfiguration {
 		Architectures:    []string{"x86_64"},
 		EphemeralStorage: ephemeralStorage{Size: 512},
 		SnapStart:        snapStartResponse{ApplyOn: "None", OptimizationStatus: "Off"},
-		LoggingConfig:    loggingConfig{LogFormat: "Text", LogGroup: "/aws/lambda/" + def.Name},
+		LoggingConfig:    effectiveLogging(def),
 	}
 	if c.Role == "" {
 		c.Role = "arn:aws:iam::" + s.opts.AccountID + ":role/" + def.Name + "-role"

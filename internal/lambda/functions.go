@@ -179,6 +179,10 @@ func cloneFunction(f *app.Function) *app.Function {
 	c := *f
 	c.Environment = maps.Clone(f.Environment)
 	c.Layers = slices.Clone(f.Layers)
+	if f.Logging != nil {
+		l := *f.Logging
+		c.Logging = &l
+	}
 	if c.Timeout <= 0 {
 		c.Timeout = defaultTimeout
 	}
@@ -278,7 +282,6 @@ func (s *Service) envConfig(fn *function) environment.Config {
 		"AWS_LAMBDA_FUNCTION_NAME":        def.Name,
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(def.MemorySize),
-		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + def.Name,
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"AWS_REGION":                      s.opts.Region,
 		"AWS_DEFAULT_REGION":              s.opts.Region,
@@ -292,6 +295,7 @@ func (s *Service) envConfig(fn *function) environment.Config {
 		"_AWS_XRAY_DAEMON_ADDRESS": xrayDaemonHost,
 		"_AWS_XRAY_DAEMON_PORT":    xrayDaemonPort,
 	})
+	maps.Copy(env, loggingEnv(effectiveLogging(def)))
 	keys := slices.Sorted(maps.Keys(env))
 	for _, k := range keys {
 		cfg.Env = append(cfg.Env, k+"="+env[k])
