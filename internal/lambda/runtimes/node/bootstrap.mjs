@@ -21,6 +21,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 // runtime client does not use the http module.
 const httpRequest = http.request;
 let currentRequestId;
+// jsonLogs is Lambda's JSON log format (LoggingConfig.LogFormat JSON):
+// Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and the application log level in
+// AWS_LAMBDA_LOG_LEVEL.
+const jsonLogs = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+const LOG_PRIORITY = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 
 redirectAwsHosts();
 patchConsole();
@@ -84,17 +89,61 @@ function normalizeConnectArgs(args) {
   return [options, callback];
 }
 
-// patchConsole writes console output as Lambda does:
+// patchConsole writes console output as Lambda does. Text:
 // "<timestamp>\t<requestId>\t<LEVEL>\t<message>", one record per call.
+// JSON: one {"timestamp","level","requestId","message"} object per call,
+// for methods at or above AWS_LAMBDA_LOG_LEVEL (the others write nothing),
+// with console.fatal added as Lambda's runtime adds it.
 function patchConsole() {
-  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  const levels = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', log: 'INFO', warn: 'WARN', error: 'ERROR' };
+  if (!jsonLogs) {
+    for (const [method, level] of Object.entries(levels)) {
+      console[method] = (...args) => {
+        let message = util.format(...args);
+        if (method === 'trace') message += '\n' + new Error().stack.split('\n').slice(2).join('\n');
+        process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message.replace(/\n/g, '\r')}\n`);
+      };
+    }
+    return;
+  }
+  const min = LOG_PRIORITY[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] ?? LOG_PRIORITY.TRACE;
+  levels.fatal = 'FATAL';
   for (const [method, level] of Object.entries(levels)) {
-    console[method] = (...args) => {
-      let message = util.format(...args);
-      if (method === 'trace') message += '\n' + new Error().stack.split('\n').slice(2).join('\n');
-      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message.replace(/\n/g, '\r')}\n`);
+    console[method] = LOG_PRIORITY[level] < min ? () => {} : (...args) => {
+      process.stdout.write(jsonRecord(level, args) + '\n');
     };
   }
+}
+
+// errorFields are the errorType, errorMessage and stackTrace of an Error in
+// JSON log records.
+function errorFields(err) {
+  return {
+    errorType: err?.constructor?.name ?? 'UnknownError',
+    errorMessage: err.message,
+    stackTrace: typeof err.stack === 'string' ? err.stack.split('\n') : err.stack,
+  };
+}
+
+// jsonRecord is one JSON log record. A single argument is the message as
+// is (objects stay objects, an Error becomes its error fields); several are
+// formatted as console.log formats them, and the first Error among them
+// adds its error fields to the record.
+function jsonRecord(level, args) {
+  const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length === 1) {
+    record.message = args[0];
+    try {
+      return JSON.stringify(record, (_, v) => (v instanceof Error ? { ...errorFields(v), ...v } : v));
+    } catch {
+      record.message = util.format(args[0]);
+      return JSON.stringify(record);
+    }
+  }
+  record.message = util.format(...args);
+  const err = args.find((a) => a instanceof Error);
+  if (err) Object.assign(record, errorFields(err));
+  return JSON.stringify(record);
 }
 
 function call(method, p, body, headers = {}) {
@@ -131,7 +180,13 @@ async function postError(p, err, type, label) {
   if (type) obj.errorType = type;
   const body = JSON.stringify(obj);
   const heading = label || (p === '/init/error' ? 'Uncaught Exception' : 'Invoke Error');
-  console.error(heading, `\t${JSON.stringify({ errorType: obj.errorType, errorMessage: obj.errorMessage, stack: obj.trace })}`);
+  if (jsonLogs) {
+    const record = { timestamp: new Date().toISOString(), level: 'ERROR', requestId: currentRequestId, message: heading,
+      errorType: obj.errorType, errorMessage: obj.errorMessage, stackTrace: obj.trace };
+    process.stdout.write(JSON.stringify(record) + '\n');
+  } else {
+    console.error(heading, `\t${JSON.stringify({ errorType: obj.errorType, errorMessage: obj.errorMessage, stack: obj.trace })}`);
+  }
   await call('POST', p, body, {
     'Content-Type': 'application/json',
     'Lambda-Runtime-Function-Error-Type': obj.errorType,

@@ -14,10 +14,36 @@ import traceback
 RUNTIME_PATH = "/2018-06-01/runtime"
 
 
+class _RuntimeResponse(http.client.HTTPResponse):
+    """http.client.HTTPResponse as Python defines it, kept from before the
+    function's code loads (see _RuntimeConnection)."""
+
+    read = http.client.HTTPResponse.read
+
+
+class _RuntimeConnection(http.client.HTTPConnection):
+    """http.client.HTTPConnection with the methods Python defines, taken
+    before the function's code loads: tracers that patch the class (the
+    X-Ray SDK's patch_all, under Powertools' Tracer) must not see the
+    runtime's own Runtime API calls, as on Lambda, whose runtime client
+    does not use http.client. Unpatched, they log "cannot find the current
+    segment/subsegment" for every /invocation/next."""
+
+    response_class = _RuntimeResponse
+    request = http.client.HTTPConnection.request
+    _send_request = http.client.HTTPConnection._send_request
+    getresponse = http.client.HTTPConnection.getresponse
+    putrequest = http.client.HTTPConnection.putrequest
+    putheader = http.client.HTTPConnection.putheader
+    endheaders = http.client.HTTPConnection.endheaders
+    send = http.client.HTTPConnection.send
+    connect = http.client.HTTPConnection.connect
+
+
 class RuntimeClient:
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self.conn = http.client.HTTPConnection(host.strip("[]"), int(port))
+        self.conn = _RuntimeConnection(host.strip("[]"), int(port))
 
     def call(self, method, path, body=None, headers=None):
         for attempt in range(2):
@@ -111,14 +137,73 @@ class LambdaLogHandler(logging.StreamHandler):
             self.handleError(record)
 
 
+# JSON_LOGS is Lambda's JSON log format (LoggingConfig.LogFormat JSON):
+# Lambda sets AWS_LAMBDA_LOG_FORMAT=JSON and the application log level in
+# AWS_LAMBDA_LOG_LEVEL.
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+# LOG_LEVELS maps Lambda's application log levels to the root logger's.
+LOG_LEVELS = {"TRACE": logging.NOTSET, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
+              "WARN": logging.WARNING, "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
+
+# _RECORD_ATTRIBUTES are LogRecord's own attributes: the others (extra=...)
+# become members of JSON records.
+_RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "aws_request_id"}
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats records as Lambda's Python runtime does with the JSON log
+    format: timestamp (seconds, UTC), level, message, logger, requestId,
+    the exception's stackTrace, errorType, errorMessage and location, and
+    the record's extra attributes; unset members are left out."""
+
+    def __init__(self):
+        super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")
+        self.converter = time.gmtime
+
+    def format(self, record):
+        level = min(50, max(0, record.levelno)) // 10 * 10
+        exc = record.exc_info
+        out = {
+            "timestamp": self.formatTime(record, self.datefmt),
+            "level": logging.getLevelName(level),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None) or None,
+            "location": "%s:%s:%d" % (record.pathname, record.funcName, record.lineno) if exc else None,
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and key not in out:
+                out[key] = value
+        return json.dumps({k: v for k, v in out.items() if v is not None}, default=str, ensure_ascii=False)
+
+
 def setup_logging():
     handler = LambdaLogHandler()
-    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
+    if JSON_LOGS:
+        handler.setFormatter(JsonFormatter())
+        root.setLevel(LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper(), logging.NOTSET))
+    else:
+        formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
+
+
+def log_error(obj):
+    """Logs an invocation's or the init's error as Lambda's Python runtime
+    does: "[ERROR] Type: message" with Text, a JSON record with JSON."""
+    if JSON_LOGS:
+        record = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "log_level": "ERROR"}
+        record.update(obj)
+        print(json.dumps(record, default=str), flush=True)
+    else:
+        print("[ERROR] %s: %s" % (obj["errorType"], obj["errorMessage"]), flush=True)
 
 
 def error_object(exc, error_type=None, message=None, request_id=""):
@@ -170,7 +255,7 @@ def main():
     try:
         handler = load_handler()
     except InitError as e:
-        print("[ERROR] %s: %s" % (e.obj["errorType"], e.obj["errorMessage"]), flush=True)
+        log_error(e.obj)
         client.error("/init/error", e.obj)
         sys.exit(1)
     while True:
@@ -189,7 +274,7 @@ def main():
             result = handler(event, LambdaContext(headers))
         except Exception as e:
             obj = error_object(e, request_id=request_id)
-            print("[ERROR] %s: %s" % (obj["errorType"], obj["errorMessage"]), flush=True)
+            log_error(obj)
             client.error("/invocation/%s/error" % request_id, obj)
             continue
         try:
