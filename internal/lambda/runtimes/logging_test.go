@@ -211,6 +211,42 @@ def handler(event, context):
 	check(t, "invoke error", invokeErr, map[string]any{"timestamp": "*", "errorType": "ValueError", "errorMessage": "boom", "requestId": reqID, "stackTrace": "*"})
 }
 
+// TestPythonRuntimeAPICallsBypassHTTPClientPatches: a handler module that
+// replaces http.client.HTTPConnection's methods (as tracers do) does not
+// see the runtime's own Runtime API calls. Unlike the X-Ray test below it
+// needs nothing beyond python3.
+func TestPythonRuntimeAPICallsBypassHTTPClientPatches(t *testing.T) {
+	env := startRuntime(t, "python", "app.py", `
+import http.client
+
+def spying(name):
+    original = getattr(http.client.HTTPConnection, name)
+    def spy(self, *args, **kwargs):
+        print("PATCHED %s %s" % (name, args[:2]), flush=True)
+        return original(self, *args, **kwargs)
+    setattr(http.client.HTTPConnection, name, spy)
+
+for name in ("request", "putrequest", "putheader", "endheaders", "send", "getresponse", "connect"):
+    spying(name)
+
+def handler(event, context):
+    return {"ok": event["n"]}
+`, "AWS_LAMBDA_FUNCTION_NAME=fn")
+	for i, id := range []string{"33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"} {
+		n := string(rune('1' + i))
+		res, err := env.Invoke(&environment.Invocation{RequestID: id, Payload: []byte(`{"n":` + n + `}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(res.Payload) != `{"ok": `+n+`}` || res.FunctionError != "" {
+			t.Fatalf("invocation %d: %s %s", i, res.FunctionError, res.Payload)
+		}
+		if strings.Contains(string(res.Log), "PATCHED") {
+			t.Errorf("invocation %d: the runtime's own calls went through the handler's patches:\n%s", i, res.Log)
+		}
+	}
+}
+
 // TestPythonRuntimeAPICallsBypassXRayPatch: the X-Ray SDK patches
 // http.client.HTTPConnection when the function's module loads and asks for
 // it (patch_all(double_patch=True), patch(["httplib"]), Powertools'
