@@ -94,6 +94,33 @@ type LoggingConfig struct {
 	LogGroup string `json:"LogGroup,omitempty"`
 }
 
+// The LoggingConfig values Lambda's API model and CloudFormation's schema
+// allow (case-sensitive), in the API model's order.
+var (
+	LogFormats           = []string{"JSON", "Text"}
+	ApplicationLogLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+	SystemLogLevels      = []string{"DEBUG", "INFO", "WARN"}
+)
+
+// ValidLogGroup reports whether name is a CloudWatch log group name as
+// LoggingConfig accepts it: 1 to 512 of [.-_/#A-Za-z0-9]. (A bounded
+// regular expression would do the same at the cost of a large compiled
+// program in every Nimbus process.)
+func ValidLogGroup(name string) bool {
+	if name == "" || len(name) > 512 {
+		return false
+	}
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '.', c == '-', c == '_', c == '/', c == '#':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // Layer is a Lambda layer whose content is a local folder.
 type Layer struct {
 	LogicalID          string

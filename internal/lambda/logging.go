@@ -1,19 +1,10 @@
 package lambda
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/nimbus-dev/nimbus/internal/app"
-)
-
-// The LoggingConfig enums of Lambda's API model, in its order.
-var (
-	logFormatValues      = []string{"JSON", "Text"}
-	applicationLogLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
-	systemLogLevels      = []string{"DEBUG", "INFO", "WARN"}
-	logGroupPattern      = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
 )
 
 // effectiveLogging is the LoggingConfig Lambda reports and runs a function
@@ -79,16 +70,16 @@ func applyLogging(def *app.Function, in *loggingInput) error {
 		return apiError("ValidationException", "1 validation error detected: Value '"+*v+"' at 'loggingConfig."+member+
 			"' failed to satisfy constraint: Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
 	}
-	if err := enum(in.LogFormat, "logFormat", logFormatValues); err != nil {
+	if err := enum(in.LogFormat, "logFormat", app.LogFormats); err != nil {
 		return err
 	}
-	if err := enum(in.ApplicationLogLevel, "applicationLogLevel", applicationLogLevels); err != nil {
+	if err := enum(in.ApplicationLogLevel, "applicationLogLevel", app.ApplicationLogLevels); err != nil {
 		return err
 	}
-	if err := enum(in.SystemLogLevel, "systemLogLevel", systemLogLevels); err != nil {
+	if err := enum(in.SystemLogLevel, "systemLogLevel", app.SystemLogLevels); err != nil {
 		return err
 	}
-	if g := in.LogGroup; g != nil && (len(*g) > 512 || !logGroupPattern.MatchString(*g)) {
+	if g := in.LogGroup; g != nil && !app.ValidLogGroup(*g) {
 		constraint := "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"
 		switch {
 		case *g == "":

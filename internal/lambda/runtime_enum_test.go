@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,5 +57,17 @@ func TestCreateFunctionRuntimeValidation(t *testing.T) {
 	got, err := h.client.GetFunctionConfiguration(ctx, &sdk.GetFunctionConfigurationInput{FunctionName: aws.String("ok")})
 	if err != nil || got.Runtime != types.RuntimePython312 {
 		t.Errorf("after a refused update: %v %v", err, got.Runtime)
+	}
+}
+
+// TestRuntimeEnumMatchesSDK: the enum is the AWS SDK's (the one go.mod
+// pins), value for value and in order.
+func TestRuntimeEnumMatchesSDK(t *testing.T) {
+	var sdkValues []string
+	for _, r := range types.Runtime("").Values() {
+		sdkValues = append(sdkValues, string(r))
+	}
+	if !slices.Equal(lambdaRuntimes, sdkValues) {
+		t.Errorf("lambdaRuntimes differs from the SDK's Runtime enum:\n ours %v\n sdk  %v", lambdaRuntimes, sdkValues)
 	}
 }

@@ -303,7 +303,7 @@ func TestSlowClients(t *testing.T) {
 			opened.Add(1)
 			start := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "
 			if i%2 == 1 {
-				start = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: "+sigV4+"\r\nContent-Length: 100000\r\n\r\n{"
+				start = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: " + sigV4 + "\r\nContent-Length: 100000\r\n\r\n{"
 			}
 			if _, err := io.WriteString(c, start); err != nil {
 				return

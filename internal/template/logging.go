@@ -1,19 +1,9 @@
 package template
 
 import (
-	"regexp"
 	"slices"
 
 	"github.com/nimbus-dev/nimbus/internal/app"
-)
-
-// The values CloudFormation's AWS::Lambda::Function LoggingConfig schema
-// allows (the Lambda API's enums, case-sensitive).
-var (
-	logFormats           = []string{"Text", "JSON"}
-	applicationLogLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
-	systemLogLevels      = []string{"DEBUG", "INFO", "WARN"}
-	logGroupPattern      = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
 )
 
 // loggingConfig reads a function's LoggingConfig (SAM functions get
@@ -52,16 +42,16 @@ func (l *loader) loggingConfig(r *resource) (*app.LoggingConfig, *Error) {
 		return errAt(n.Get(key), r.ID, suggest(val, allowed),
 			"LoggingConfig.%s %q is not one of %v", key, val, allowed)
 	}
-	if err := enum("LogFormat", lc.LogFormat, logFormats); err != nil {
+	if err := enum("LogFormat", lc.LogFormat, app.LogFormats); err != nil {
 		return nil, err
 	}
-	if err := enum("ApplicationLogLevel", lc.ApplicationLogLevel, applicationLogLevels); err != nil {
+	if err := enum("ApplicationLogLevel", lc.ApplicationLogLevel, app.ApplicationLogLevels); err != nil {
 		return nil, err
 	}
-	if err := enum("SystemLogLevel", lc.SystemLogLevel, systemLogLevels); err != nil {
+	if err := enum("SystemLogLevel", lc.SystemLogLevel, app.SystemLogLevels); err != nil {
 		return nil, err
 	}
-	if _, set := m["LogGroup"]; set && !logGroupPattern.MatchString(lc.LogGroup) {
+	if _, set := m["LogGroup"]; set && !app.ValidLogGroup(lc.LogGroup) {
 		return nil, errAt(n.Get("LogGroup"), r.ID, "", "LoggingConfig.LogGroup %q must be 1 to 512 characters of letters, digits and . - _ / #", lc.LogGroup)
 	}
 	if (lc.ApplicationLogLevel != "" || lc.SystemLogLevel != "") && lc.LogFormat != "JSON" {

@@ -92,7 +92,7 @@ func TestLoggingConfigErrors(t *testing.T) {
 		want         []string
 	}{
 		{"format case", "        LogFormat: json\n",
-			[]string{"template.yaml:9:20: Fn: LoggingConfig.LogFormat \"json\" is not one of [Text JSON]", `did you mean "JSON"?`}},
+			[]string{"template.yaml:9:20: Fn: LoggingConfig.LogFormat \"json\" is not one of [JSON Text]", `did you mean "JSON"?`}},
 		{"application level", "        LogFormat: JSON\n        ApplicationLogLevel: WARNING\n",
 			[]string{"template.yaml:10:30: Fn: LoggingConfig.ApplicationLogLevel \"WARNING\" is not one of [TRACE DEBUG INFO WARN ERROR FATAL]"}},
 		{"system level", "        LogFormat: JSON\n        SystemLogLevel: ERROR\n",
