@@ -9,7 +9,6 @@ package thirdpartynode
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -37,7 +36,7 @@ var expressDeps = []string{
 }
 
 // pixel is app.js's PIXEL.
-var pixel, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+var pixel = compattest.Pixel
 
 // startExpress copies express/ to a temporary folder with the cached npm
 // install as its node_modules (what `npm ci` leaves before a deploy) and
@@ -226,7 +225,6 @@ func checkExpress(t *testing.T, api expressAPI) {
 	}
 
 	// Redirects, not followed.
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for path, want := range map[string]struct {
 		status   int
 		location string
@@ -235,34 +233,16 @@ func checkExpress(t *testing.T, api expressAPI) {
 		"/old":   {302, "/users/42", "Found. Redirecting to /users/42"},
 		"/moved": {301, "https://example.com/new", "Moved Permanently. Redirecting to https://example.com/new"},
 	} {
-		resp, err := noRedirect.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body bytes.Buffer
-		_, _ = body.ReadFrom(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want.status || resp.Header.Get("Location") != want.location || body.String() != want.body {
-			t.Errorf("GET %s: %d %v %q", path, resp.StatusCode, resp.Header, body.String())
+		res := compattest.DoNoRedirect(t, http.MethodGet, base+path, nil, "")
+		if res.Status != want.status || res.Header.Get("Location") != want.location || string(res.Body) != want.body {
+			t.Errorf("GET %s: %d %v %q", path, res.Status, res.Header, res.Body)
 		}
 	}
 
 	// The PNG: bytes, or the base64 text when the API does not convert it.
-	for accept, binary := range api.binaryAccept {
-		h := http.Header{}
-		if accept != "" {
-			h.Set("Accept", accept)
-		}
-		res = compattest.Do(t, http.MethodGet, base+"/pixel.png", h, "")
-		want := pixel
-		if !binary {
-			want = []byte(base64.StdEncoding.EncodeToString(pixel))
-		}
-		expect("GET /pixel.png", res, 200, "image/png")
-		if !bytes.Equal(res.Body, want) || res.Header.Get("Content-Length") != strconv.Itoa(len(want)) {
-			t.Errorf("GET /pixel.png (Accept %q): %v %q, want %q", accept, res.Header, res.Body, want)
-		}
-	}
+	compattest.CheckBinaryResponse(t, base+"/pixel.png", pixel, api.binaryAccept, func(what string, res compattest.Response) {
+		expect(what, res, 200, "image/png")
+	})
 }
 
 func equalJSON(v any, want string) bool {

@@ -3,7 +3,6 @@ package thirdpartynode2
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -19,10 +18,7 @@ import (
 var honoDeps = []string{"hono@4.13.19"}
 
 // pixel is hono/app.js's PIXEL.
-var pixel, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
-
-// noRedirect is a client that shows redirects instead of following them.
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+var pixel = compattest.Pixel
 
 // honoAPI is one API serving the Hono app.
 type honoAPI struct {
@@ -159,35 +155,17 @@ func checkHono(t *testing.T, api honoAPI) {
 		status   int
 		location string
 	}{"/old": {302, "/users/42"}, "/moved": {301, "https://example.com/new"}} {
-		resp, err := noRedirect.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body bytes.Buffer
-		_, _ = body.ReadFrom(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want.status || resp.Header.Get("Location") != want.location || body.Len() != 0 {
-			t.Errorf("GET %s: %d %v %q", path, resp.StatusCode, resp.Header, body.String())
+		res := compattest.DoNoRedirect(t, http.MethodGet, base+path, nil, "")
+		if res.Status != want.status || res.Header.Get("Location") != want.location || len(res.Body) != 0 {
+			t.Errorf("GET %s: %d %v %q", path, res.Status, res.Header, res.Body)
 		}
 	}
 
 	// The PNG Hono base64-encodes: bytes, or the base64 text when the API
 	// does not convert it.
-	for accept, binary := range api.pngAsBytes {
-		h := http.Header{}
-		if accept != "" {
-			h.Set("Accept", accept)
-		}
-		res = compattest.Do(t, http.MethodGet, base+"/pixel.png", h, "")
-		want := pixel
-		if !binary {
-			want = []byte(base64.StdEncoding.EncodeToString(pixel))
-		}
-		expect("GET /pixel.png", res, 200, "image/png")
-		if !bytes.Equal(res.Body, want) || res.Header.Get("Content-Length") != strconv.Itoa(len(want)) {
-			t.Errorf("GET /pixel.png (Accept %q): %v %q, want %q", accept, res.Header, res.Body, want)
-		}
-	}
+	compattest.CheckBinaryResponse(t, base+"/pixel.png", pixel, api.pngAsBytes, func(what string, res compattest.Response) {
+		expect(what, res, 200, "image/png")
+	})
 
 	// What the function saw: the event and the Lambda context.
 	res = compattest.Do(t, http.MethodGet, base+"/lambda", nil, "")

@@ -4,7 +4,9 @@
 package compattest
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +173,21 @@ type Response struct {
 // Do sends one request and reads the answer whole.
 func Do(t testing.TB, method, url string, header http.Header, body string) Response {
 	t.Helper()
+	return do(t, http.DefaultClient, method, url, header, body)
+}
+
+// noRedirect shows a redirect instead of following it.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// DoNoRedirect is Do without following redirects, so a test sees the 3xx
+// and its Location as a browser's network panel would.
+func DoNoRedirect(t testing.TB, method, url string, header http.Header, body string) Response {
+	t.Helper()
+	return do(t, noRedirect, method, url, header, body)
+}
+
+func do(t testing.TB, client *http.Client, method, url string, header http.Header, body string) Response {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +195,7 @@ func Do(t testing.TB, method, url string, header http.Header, body string) Respo
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
@@ -187,6 +205,32 @@ func Do(t testing.TB, method, url string, header http.Header, body string) Respo
 		t.Fatalf("%s %s: reading the body: %v", method, url, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Pixel is the 1×1 PNG the compat apps serve and take as uploads.
+var Pixel, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+// CheckBinaryResponse gets url once per Accept header in asBytes ("" sends
+// none) and checks that a body the function base64-encodes (want, decoded)
+// arrives as those bytes when asBytes says so, else as the base64 text, with
+// a matching Content-Length; check sees every answer (status, headers).
+func CheckBinaryResponse(t testing.TB, url string, want []byte, asBytes map[string]bool, check func(what string, res Response)) {
+	t.Helper()
+	for accept, binary := range asBytes {
+		h := http.Header{}
+		if accept != "" {
+			h.Set("Accept", accept)
+		}
+		res := Do(t, http.MethodGet, url, h, "")
+		body := want
+		if !binary {
+			body = []byte(base64.StdEncoding.EncodeToString(want))
+		}
+		check("GET "+url, res)
+		if !bytes.Equal(res.Body, body) || res.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+			t.Errorf("GET %s (Accept %q): %v %q, want %q", url, accept, res.Header, res.Body, body)
+		}
+	}
 }
 
 // WS is a WebSocket client whose frames are read in the background, as a
