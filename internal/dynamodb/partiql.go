@@ -746,12 +746,6 @@ func (s *Service) executeTransaction(ctx context.Context, in *executeTransaction
 
 // pqReadTransaction runs a transaction of SELECTs from one snapshot.
 func (s *Service) pqReadTransaction(stmts []*pqStmt, rcc string) (*executeTransactionOutput, error) {
-	type getOp struct {
-		m    *tableMeta
-		key  []byte
-		rest expr.Cond
-		proj []expr.Path
-	}
 	ops := make([]getOp, len(stmts))
 	for i, st := range stmts {
 		_, m, err := s.lookup(st.table)
@@ -765,32 +759,16 @@ func (s *Service) pqReadTransaction(stmts []*pqStmt, rcc string) (*executeTransa
 		if err := checkKey(m, key); err != nil {
 			return nil, err
 		}
-		ops[i] = getOp{m, m.itemKey(key), rest, st.proj}
+		ops[i] = getOp{m: m, key: m.itemKey(key), rest: rest, proj: st.proj}
 	}
-	snap := s.store.Snapshot()
-	defer snap.Close()
-	out := &executeTransactionOutput{Responses: make([]itemResponse, len(ops))}
-	perTable := map[string]float64{}
-	metas := map[string]*tableMeta{}
-	for i, op := range ops {
-		it, err := s.readItem(snap, op.key)
-		if err != nil {
-			return nil, err
+	responses, cc, err := s.readTransaction(ops, rcc, func(op *getOp, it attr.Item) attr.Item {
+		if op.rest != nil && !expr.Eval(op.rest, it) {
+			return nil
 		}
-		size := 0
-		if it != nil {
-			size = attr.ItemSize(it)
-			if op.rest == nil || expr.Eval(op.rest, it) {
-				out.Responses[i].Item = pqProject(it, op.proj)
-			}
-		}
-		perTable[op.m.Name] += 2 * readUnits(size, true)
-		metas[op.m.Name] = op.m
+		return pqProject(it, op.proj)
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range sortedKeys(perTable) {
-		if cc := consumed(rcc, metas[n], perTable[n], nil, readSplit); cc != nil {
-			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
-		}
-	}
-	return out, nil
+	return &executeTransactionOutput{Responses: responses, ConsumedCapacity: cc}, nil
 }

@@ -397,11 +397,14 @@ type transactGetOutput struct {
 	ConsumedCapacity []*consumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 
-// getOp is one checked action of TransactGetItems.
+// getOp is one checked read of a read-only transaction.
 type getOp struct {
 	m    *tableMeta
 	key  []byte
 	proj []expr.Path
+	// rest is the part of a PartiQL SELECT's WHERE beyond the key: an item
+	// that does not match it is not returned.
+	rest expr.Cond
 	// invalid is a per-action failure reported as a cancellation reason.
 	invalid string
 }
@@ -483,30 +486,46 @@ func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*
 	if err := getCancellation(ops); err != nil {
 		return nil, err
 	}
+	responses, cc, err := s.readTransaction(ops, in.ReturnConsumedCapacity, func(op *getOp, it attr.Item) attr.Item {
+		return projectItem(it, op.proj)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &transactGetOutput{Responses: responses, ConsumedCapacity: cc}, nil
+}
+
+// readTransaction reads every op's item from one snapshot, as the read-only
+// transactions (TransactGetItems, ExecuteTransaction of SELECTs) do: each
+// read costs twice a strongly consistent read. project shapes an item that
+// exists (nil leaves it out of its response).
+func (s *Service) readTransaction(ops []getOp, rcc string, project func(op *getOp, it attr.Item) attr.Item) ([]itemResponse, []*consumedCapacity, error) {
 	snap := s.store.Snapshot()
 	defer snap.Close()
-	out := &transactGetOutput{Responses: make([]itemResponse, len(ops))}
+	responses := make([]itemResponse, len(ops))
 	perTable := map[string]float64{}
 	metas := map[string]*tableMeta{}
-	for i, op := range ops {
+	for i := range ops {
+		op := &ops[i]
 		it, err := s.readItem(snap, op.key)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		size := 0
 		if it != nil {
 			size = attr.ItemSize(it)
-			out.Responses[i].Item = projectItem(it, op.proj)
+			responses[i].Item = project(op, it)
 		}
 		perTable[op.m.Name] += 2 * readUnits(size, true)
 		metas[op.m.Name] = op.m
 	}
+	var out []*consumedCapacity
 	for _, n := range sortedKeys(perTable) {
-		if cc := consumed(in.ReturnConsumedCapacity, metas[n], perTable[n], nil, readSplit); cc != nil {
-			out.ConsumedCapacity = append(out.ConsumedCapacity, cc)
+		if cc := consumed(rcc, metas[n], perTable[n], nil, readSplit); cc != nil {
+			out = append(out, cc)
 		}
 	}
-	return out, nil
+	return responses, out, nil
 }
 
 // tokenCache remembers TransactWriteItems client request tokens for the
