@@ -143,56 +143,47 @@ func scanHeaders(p []byte, i int, s *scanned) (int, bool) {
 	if bytes.HasPrefix(p[i:], []byte("null")) {
 		return i + 4, true
 	}
-	if p[i] != '{' {
-		return i, false
-	}
-	i = skipSpace(p, i+1)
 	headers := make([]Header, 0, 8)
-	if p[i] == '}' {
-		s.headers = headers
-		return i + 1, true
-	}
-	var names []string // every name, null-valued ones included
-	for {
-		name, next, simple := scanString(p, i)
-		if !simple {
-			return i, false
-		}
-		for _, n := range names {
-			if n == name {
-				return i, false
-			}
-		}
-		names = append(names, name)
-		i = skipSpace(p, next)
-		if p[i] != ':' {
-			return i, false
-		}
-		i = skipSpace(p, i+1)
+	i, ok := scanNamedObject(p, i, func(name string, i int) (int, bool) {
 		value, next, keep, simple := scanScalar(p, i)
-		if !simple {
-			return i, false
-		}
 		if keep {
 			headers = append(headers, Header{Name: name, Value: value})
 		}
-		i = skipSpace(p, next)
-		if p[i] == '}' {
-			break
-		}
-		if p[i] != ',' {
-			return i, false
-		}
-		i = skipSpace(p, i+1)
+		return next, simple
+	})
+	if ok {
+		sortHeaders(headers)
+		s.headers = headers
 	}
-	sortHeaders(headers)
-	s.headers = headers
-	return i + 1, true
+	return i, ok
 }
 
 // scanMultiHeaders reads a multiValueHeaders object whose values are lists
 // of strings, numbers or booleans (or null, left out), sorted by name.
 func scanMultiHeaders(p []byte, i int, s *scanned) (int, bool) {
+	i, ok := scanNamedObject(p, i, func(name string, i int) (int, bool) {
+		if bytes.HasPrefix(p[i:], []byte("null")) {
+			return i + 4, true
+		}
+		values, next, ok := scanScalarList(p, i)
+		if ok {
+			s.multi = append(s.multi, multiHeader{name: name, values: values})
+		}
+		return next, ok
+	})
+	for a := 1; a < len(s.multi); a++ {
+		for b := a; b > 0 && s.multi[b].name < s.multi[b-1].name; b-- {
+			s.multi[b], s.multi[b-1] = s.multi[b-1], s.multi[b]
+		}
+	}
+	return i, ok
+}
+
+// scanNamedObject walks an object (or null) whose names have no escapes
+// and appear once each (a repeated name is left to the general decoder,
+// whose last value wins), handing each value's position to value, which
+// returns where the value ends.
+func scanNamedObject(p []byte, i int, value func(name string, i int) (int, bool)) (int, bool) {
 	if bytes.HasPrefix(p[i:], []byte("null")) {
 		return i + 4, true
 	}
@@ -219,32 +210,19 @@ func scanMultiHeaders(p []byte, i int, s *scanned) (int, bool) {
 		if p[i] != ':' {
 			return i, false
 		}
-		i = skipSpace(p, i+1)
-		if bytes.HasPrefix(p[i:], []byte("null")) {
-			i += 4
-		} else {
-			values, next, ok := scanScalarList(p, i)
-			if !ok {
-				return i, false
-			}
-			s.multi = append(s.multi, multiHeader{name: name, values: values})
-			i = next
+		next, ok := value(name, skipSpace(p, i+1))
+		if !ok {
+			return i, false
 		}
-		i = skipSpace(p, i)
+		i = skipSpace(p, next)
 		if p[i] == '}' {
-			break
+			return i + 1, true
 		}
 		if p[i] != ',' {
 			return i, false
 		}
 		i = skipSpace(p, i+1)
 	}
-	for a := 1; a < len(s.multi); a++ {
-		for b := a; b > 0 && s.multi[b].name < s.multi[b-1].name; b-- {
-			s.multi[b], s.multi[b-1] = s.multi[b-1], s.multi[b]
-		}
-	}
-	return i + 1, true
 }
 
 // scanCookies reads a cookies list of strings, numbers or booleans.
