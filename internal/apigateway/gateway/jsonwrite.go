@@ -68,24 +68,7 @@ func AppendJSONString(b []byte, s string) []byte {
 // AppendJSONStringMap appends m as a JSON object with sorted keys (null
 // when m is nil), as encoding/json writes a map[string]string.
 func AppendJSONStringMap(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = AppendJSONString(b, k)
-		b = append(b, ':')
-		b = AppendJSONString(b, m[k])
-	}
-	return append(b, '}')
+	return appendJSONMap(b, m, AppendJSONString)
 }
 
 // AppendJSONStringList appends l as a JSON list (null when nil).
@@ -113,6 +96,12 @@ func AppendJSONBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
 // keys (null when m is nil, a nil list as null), as encoding/json writes a
 // map[string][]string.
 func AppendJSONStringListMap(b []byte, m map[string][]string) []byte {
+	return appendJSONMap(b, m, AppendJSONStringList)
+}
+
+// appendJSONMap appends m as a JSON object with sorted keys (null when m is
+// nil), each value written by value.
+func appendJSONMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
@@ -128,7 +117,7 @@ func AppendJSONStringListMap(b []byte, m map[string][]string) []byte {
 		}
 		b = AppendJSONString(b, k)
 		b = append(b, ':')
-		b = AppendJSONStringList(b, m[k])
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }
