@@ -533,14 +533,7 @@ func statementErrorCode(e *apiError) string {
 // on its own and reports its own error.
 func (s *Service) batchExecuteStatement(ctx context.Context, in *batchExecuteInput) (*batchExecuteOutput, error) {
 	var c constraints
-	switch {
-	case in.Statements == nil:
-		c.add("Value null at 'statements' failed to satisfy constraint: Member must not be null")
-	case len(in.Statements) == 0:
-		c.add("Value '[]' at 'statements' failed to satisfy constraint: Member must have length greater than or equal to 1")
-	case len(in.Statements) > 25:
-		c.add("Value at 'statements' failed to satisfy constraint: Member must have length less than or equal to 25")
-	}
+	listLength(&c, "statements", in.Statements == nil, len(in.Statements), 25, nil)
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	if err := c.err(); err != nil {
 		return nil, err
@@ -647,17 +640,8 @@ type executeTransactionOutput struct {
 // snapshot) or all writes (one transaction).
 func (s *Service) executeTransaction(ctx context.Context, in *executeTransactionInput) (*executeTransactionOutput, error) {
 	var c constraints
-	switch {
-	case in.TransactStatements == nil:
-		c.add("Value null at 'transactStatements' failed to satisfy constraint: Member must not be null")
-	case len(in.TransactStatements) == 0:
-		c.add("Value '[]' at 'transactStatements' failed to satisfy constraint: Member must have length greater than or equal to 1")
-	case len(in.TransactStatements) > 100:
-		c.add("Value at 'transactStatements' failed to satisfy constraint: Member must have length less than or equal to 100")
-	}
-	if in.ClientRequestToken != nil && (len(*in.ClientRequestToken) < 1 || len(*in.ClientRequestToken) > 36) {
-		c.add("Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", *in.ClientRequestToken)
-	}
+	listLength(&c, "transactStatements", in.TransactStatements == nil, len(in.TransactStatements), 100, nil)
+	clientRequestToken(&c, in.ClientRequestToken)
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	if err := c.err(); err != nil {
 		return nil, err

@@ -84,17 +84,8 @@ func transactItemsString(n int) string {
 // their item locks and committed in one batch, or none is.
 func (s *Service) transactWriteItems(ctx context.Context, in *transactWriteInput) (*transactWriteOutput, error) {
 	var c constraints
-	switch {
-	case in.TransactItems == nil:
-		c.add("Value null at 'transactItems' failed to satisfy constraint: Member must not be null")
-	case len(in.TransactItems) == 0:
-		c.add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
-	case len(in.TransactItems) > 100:
-		c.add("Value '%s' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100", transactItemsString(len(in.TransactItems)))
-	}
-	if in.ClientRequestToken != nil && (len(*in.ClientRequestToken) < 1 || len(*in.ClientRequestToken) > 36) {
-		c.add("Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", *in.ClientRequestToken)
-	}
+	listLength(&c, "transactItems", in.TransactItems == nil, len(in.TransactItems), 100, func() string { return transactItemsString(len(in.TransactItems)) })
+	clientRequestToken(&c, in.ClientRequestToken)
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	enumCheck(&c, in.ReturnItemCollectionMetrics, "returnItemCollectionMetrics", "SIZE", "NONE")
 	if err := c.err(); err != nil {
@@ -433,14 +424,7 @@ func getCancellation(ops []getOp) error {
 // transactGetItems serves TransactGetItems from one snapshot.
 func (s *Service) transactGetItems(ctx context.Context, in *transactGetInput) (*transactGetOutput, error) {
 	var c constraints
-	switch {
-	case in.TransactItems == nil:
-		c.add("Value null at 'transactItems' failed to satisfy constraint: Member must not be null")
-	case len(in.TransactItems) == 0:
-		c.add("Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
-	case len(in.TransactItems) > 100:
-		c.add("Value '%s' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100", transactItemsString(len(in.TransactItems)))
-	}
+	listLength(&c, "transactItems", in.TransactItems == nil, len(in.TransactItems), 100, func() string { return transactItemsString(len(in.TransactItems)) })
 	enumCheck(&c, in.ReturnConsumedCapacity, "returnConsumedCapacity", "INDEXES", "TOTAL", "NONE")
 	if err := c.err(); err != nil {
 		return nil, err

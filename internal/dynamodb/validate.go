@@ -20,6 +20,31 @@ func (c constraints) err() error {
 	return constraintErrors(c)
 }
 
+// listLength checks a required list parameter of n members (isNil when
+// absent) against its maximum as coral words it. quoted is the value a
+// too-long list is quoted as ("" for none, as some operations word it).
+func listLength(c *constraints, field string, isNil bool, n, maximum int, quoted func() string) {
+	switch {
+	case isNil:
+		c.add("Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+	case n == 0:
+		c.add("Value '[]' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", field)
+	case n > maximum:
+		value := ""
+		if quoted != nil {
+			value = "'" + quoted() + "' "
+		}
+		c.add("Value %sat '%s' failed to satisfy constraint: Member must have length less than or equal to %d", value, field, maximum)
+	}
+}
+
+// clientRequestToken checks a transaction's ClientRequestToken length.
+func clientRequestToken(c *constraints, token *string) {
+	if token != nil && (len(*token) < 1 || len(*token) > 36) {
+		c.add("Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", *token)
+	}
+}
+
 // tableName validates a TableName parameter (a name or a table ARN) and
 // returns the bare name. minLen is 3 for CreateTable, 1 elsewhere.
 func tableName(p *string, c *constraints, field string, minLen int) string {
