@@ -122,27 +122,30 @@ func (e *Env) offer(inv *Invocation) {
 			return
 		}
 		// The connection broke: the runtime did not get the event.
-		e.mu.Lock()
-		if e.current != inv {
-			e.mu.Unlock()
+		if !e.takeBack(inv) {
 			return
 		}
-		e.current = nil
-		e.mu.Unlock()
 	}
 }
 
 // undeliverable puts inv back as pending after its next answer could not be
 // written.
 func (e *Env) undeliverable(inv *Invocation) {
+	if e.takeBack(inv) {
+		e.offer(inv)
+	}
+}
+
+// takeBack makes inv no longer the current invocation, reporting whether it
+// was (a runtime that never received it cannot have answered it).
+func (e *Env) takeBack(inv *Invocation) bool {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.current != inv {
-		e.mu.Unlock()
-		return
+		return false
 	}
 	e.current = nil
-	e.mu.Unlock()
-	e.offer(inv)
+	return true
 }
 
 // awaitAnswer holds a request that arrives on a connection whose next is
